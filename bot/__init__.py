@@ -1,0 +1,1 @@
+"""citebot: answers about news articles with verbatim, cited passages."""

@@ -1,0 +1,1 @@
+"""Ingestion, storage and hybrid search of article passages."""

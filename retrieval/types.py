@@ -1,0 +1,102 @@
+"""Plain records shared by ingestion, storage and search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A body paragraph: its number as a reader counts it, and offsets into the raw text."""
+
+    n: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One article: its raw text, where its body paragraphs sit in it, and its metadata."""
+
+    id: str
+    source: str
+    title: str
+    text: str
+    paragraphs: tuple[Paragraph, ...]
+    content_hash: str
+    description: str = ""
+    author: str = ""
+    date: str = ""
+
+    @property
+    def url(self) -> str | None:
+        return self.source if self.source.startswith(("http://", "https://")) else None
+
+    @property
+    def words(self) -> int:
+        return sum(len(self.text[p.start : p.end].split()) for p in self.paragraphs)
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """The unit stored with one vector: one or more whole paragraphs, or a piece of a long one."""
+
+    doc_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+    paragraphs: tuple[Paragraph, ...]  # clipped to [start, end)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredChunk:
+    """A chunk as read back from the store, with its document's metadata."""
+
+    id: str
+    doc_id: str
+    title: str
+    source: str
+    start: int
+    end: int
+    text: str
+    paragraphs: tuple[Paragraph, ...]
+
+    def paragraph_at(self, offset: int) -> int:
+        """The paragraph number holding the absolute character `offset`."""
+        for p in self.paragraphs:
+            if p.start <= offset < p.end:
+                return p.n
+        return self.paragraphs[-1].n if self.paragraphs else 0
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A verbatim span of a stored document: what answers quote and cite."""
+
+    doc_id: str
+    title: str
+    source: str
+    paragraph: int
+    start: int
+    end: int
+    text: str
+    score: float = 0.0
+
+    @property
+    def url(self) -> str | None:
+        return self.source if self.source.startswith(("http://", "https://")) else None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentInfo:
+    """What `sources` lists about one stored document."""
+
+    id: str
+    title: str
+    source: str
+    passages: int
+    words: int
+    ingested_at: str
+    content_hash: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
