@@ -353,7 +353,8 @@ class FakeDiscord:
     ) -> tuple[dict[str, Any], float]:
         """Invokes a registered slash command; returns the interaction and when it was sent."""
         registered = self.commands.get(self.guild_id) or self.commands.get(None) or []
-        command = next(c for c in registered if c["name"] == name)
+        unknown = {"id": snowflake(), "name": name, "options": []}  # e.g. a command since removed
+        command = next((c for c in registered if c["name"] == name), unknown)
         types = {o["name"]: o["type"] for o in command.get("options", [])}
         data: dict[str, Any] = {
             "id": command["id"],
@@ -434,7 +435,8 @@ class FakeDiscord:
                 "channel_id": reference["channel_id"],
                 "guild_id": self.guild_id,
             }
-            msg["referenced_message"] = reference
+            # Like Discord, the quoted message comes one level deep only.
+            msg["referenced_message"] = {k: v for k, v in reference.items() if k != "referenced_message"}
         return msg
 
     # --- what a test reads -------------------------------------------------------------------
