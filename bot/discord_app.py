@@ -1,4 +1,4 @@
-"""The Discord door: slash commands and mentions, answered by the service, rendered with citations."""
+"""The Discord door: slash commands and mentions, answered by the service, with citations."""
 
 import asyncio
 import contextlib
@@ -54,7 +54,7 @@ def use_endpoints(settings: Settings) -> None:
 
 
 class _Redactor(logging.Filter):
-    """Removes the bot token and interaction tokens from log records before any handler sees them."""
+    """Removes the bot token and interaction tokens from log records before handlers see them."""
 
     # discord.py logs webhook URLs (which embed interaction tokens) and raw gateway events at DEBUG.
     _PATTERNS = (
@@ -81,7 +81,7 @@ class _Redactor(logging.Filter):
 
 
 def redact_logs(secret: str) -> None:
-    """Installs the redactor on every discord.py logger and ours (filters run where records start)."""
+    """Installs the redactor on discord.py's loggers and ours (filters run where records start)."""
     names = [n for n in logging.Logger.manager.loggerDict if n.split(".")[0] in ("discord", "bot")]
     for name in [*names, "discord", "bot", __name__]:
         logger = logging.getLogger(name)
@@ -93,10 +93,8 @@ def redact_logs(secret: str) -> None:
 # --- where replies go -------------------------------------------------------------------------
 
 
-class Sent(Protocol):
-    """A message already sent that can be edited (a Message or a WebhookMessage)."""
-
-    async def edit(self, **kwargs: Any) -> Any: ...
+Sent = discord.Message
+"""A message already sent, that can be edited (a WebhookMessage is a Message too)."""
 
 
 class Replier(Protocol):
@@ -150,7 +148,9 @@ class MessageReplier:
 
 async def edit(sent: Sent, out: Outgoing, view: discord.ui.View | None = None) -> None:
     """Replaces a sent message's content, embeds and buttons."""
-    await sent.edit(content=out.content or None, embeds=list(out.embeds), view=view, allowed_mentions=NO_PINGS)
+    await sent.edit(
+        content=out.content or None, embeds=list(out.embeds), view=view, allowed_mentions=NO_PINGS
+    )
 
 
 async def deliver(
@@ -212,7 +212,10 @@ async def typing_indicator(channel: discord.abc.Messageable) -> AsyncIterator[No
 # --- feedback buttons -------------------------------------------------------------------------
 
 
-class VoteButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=r"citebot:vote:(?P<vote>up|down):(?P<answer>[0-9a-f]{1,32})"):  # noqa: E501
+class VoteButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=r"citebot:vote:(?P<vote>up|down):(?P<answer>[0-9a-f]{1,32})",
+):
     """👍 or 👎 on one answer; its custom_id carries the answer id, so it works after a restart."""
 
     def __init__(self, vote: Vote, answer_id: str) -> None:
@@ -295,14 +298,20 @@ class CitebotClient(discord.Client):
                 exc,
             )
             return
-        log.info("registered %d slash commands %s", len(synced), f"in server {guild_id}" if guild_id else "globally")
+        log.info(
+            "registered %d slash commands %s",
+            len(synced),
+            f"in server {guild_id}" if guild_id else "globally",
+        )
 
     async def on_ready(self) -> None:
         log.info("connected to Discord as %s in %d servers", self.user, len(self.guilds))
 
     # --- admission ---------------------------------------------------------------------------
 
-    def refusal(self, guild_id: int | None, user_id: int, question: str | None = None) -> str | None:
+    def refusal(
+        self, guild_id: int | None, user_id: int, question: str | None = None
+    ) -> str | None:
         """Why this request is not answered (server, length, rate), or None to go ahead."""
         allowed = self.settings.discord_guild_allowlist
         if allowed and (guild_id is None or str(guild_id) not in allowed):
@@ -312,7 +321,10 @@ class CitebotClient(discord.Client):
                 return HOW_TO_ASK
             limit = self.settings.citebot_max_question_chars
             if len(question) > limit:
-                return f"That question is {len(question):,} characters; the limit is {limit:,}. Please shorten it."
+                return (
+                    f"That question is {len(question):,} characters; the limit is {limit:,}. "
+                    "Please shorten it."
+                )
         wait = self.limiter.retry_after(f"{PLATFORM}:{user_id}")
         return limited_message(wait) if wait > 0 else None
 
@@ -359,7 +371,9 @@ class CitebotClient(discord.Client):
             return None
         return feedback_view(answer_id)
 
-    async def record_vote(self, interaction: discord.Interaction, answer_id: str, vote: Vote) -> None:
+    async def record_vote(
+        self, interaction: discord.Interaction, answer_id: str, vote: Vote
+    ) -> None:
         """Stores a 👍/👎 and confirms it to the voter alone."""
         try:
             known = await asyncio.to_thread(
@@ -387,7 +401,9 @@ class CitebotClient(discord.Client):
             if interaction.response.is_done():
                 await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
             else:
-                await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+                await interaction.response.send_message(
+                    text, ephemeral=True, allowed_mentions=NO_PINGS
+                )
         except discord.HTTPException:
             log.exception("could not send an error reply on Discord")
 
@@ -410,7 +426,9 @@ class CitebotClient(discord.Client):
             return
         question = strip_mentions(message.content, self._own_ids(message))
         replier = MessageReplier(message)
-        reason = self.refusal(message.guild.id if message.guild else None, message.author.id, question)
+        reason = self.refusal(
+            message.guild.id if message.guild else None, message.author.id, question
+        )
         if reason is not None:
             await self._tell_raw(replier, reason)
             return
@@ -488,7 +506,9 @@ def strip_mentions(text: str, ids: Sequence[int]) -> str:
 def _commands(client: CitebotClient) -> list[app_commands.Command[Any, Any, None]]:
     """/ask, /summarize and /sources, bound to `client`."""
 
-    @app_commands.command(name="ask", description="Ask about the stored articles; the answer quotes them.")
+    @app_commands.command(
+        name="ask", description="Ask about the stored articles; the answer quotes them."
+    )
     @app_commands.describe(question="Your question", private="Only you see the answer")
     async def ask(interaction: discord.Interaction, question: str, private: bool = False) -> None:
         if not await client.admit(interaction, question):
@@ -521,7 +541,9 @@ def _commands(client: CitebotClient) -> list[app_commands.Command[Any, Any, None
     async def sources(interaction: discord.Interaction, private: bool = False) -> None:
         allowed = client.settings.discord_guild_allowlist
         if allowed and str(interaction.guild_id) not in allowed:
-            await interaction.response.send_message(NOT_HERE, ephemeral=True, allowed_mentions=NO_PINGS)
+            await interaction.response.send_message(
+                NOT_HERE, ephemeral=True, allowed_mentions=NO_PINGS
+            )
             return
         await interaction.response.defer(ephemeral=private, thinking=True)
         replier = InteractionReplier(interaction, ephemeral=private)
@@ -561,7 +583,9 @@ async def serve(client: CitebotClient) -> None:
             "Developer Portal (Bot > Reset Token)"
         ) from None
     except discord.PrivilegedIntentsRequired:  # not expected: citebot asks for no privileged intent
-        raise ConfigError("Discord refused the bot's intents; check the Bot page of the application") from None
+        raise ConfigError(
+            "Discord refused the bot's intents; check the Bot page of the application"
+        ) from None
 
 
 def run(settings: Settings, service: CitebotService, feedback: FeedbackStore) -> None:

@@ -83,7 +83,9 @@ def limit_problems(out: Outgoing) -> list[str]:
 # --- making text inert ------------------------------------------------------------------------
 
 # Bidi overrides/isolates can disguise text; C0/C1 controls render as junk. Newlines and tabs stay.
-_INVISIBLE = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]")
+_INVISIBLE = re.compile(
+    r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]"
+)
 # Characters Discord's markdown (or mention / link syntax) gives meaning anywhere in a line.
 _SPECIAL = re.compile(r"([\\*_~|`\[\]<>@])")
 # Markup that only means something at the start of a line: headings, lists, subtext.
@@ -282,7 +284,9 @@ def render_summary(summary: Summary) -> list[Outgoing]:
         markers = "".join(
             f"[{c.n}]" for c in _citations_in_order(point.citations) if f"[{c.n}]" not in point.text
         )
-        lines.append("• " + inert(" ".join(point.text.split())) + (f" {inert(markers)}" if markers else ""))
+        lines.append(
+            "• " + inert(" ".join(point.text.split())) + (f" {inert(markers)}" if markers else "")
+        )
     body = "\n".join(lines) or "Nothing to summarize."
     embeds = _prose_embeds(
         body,
@@ -299,7 +303,11 @@ def render_summary(summary: Summary) -> list[Outgoing]:
 def render_sources(sources: Sources) -> list[Outgoing]:
     """The stored documents, one line each: title (linked when known), passages, words."""
     if not sources.documents:
-        return [render_notice("No articles are stored yet. Add some with `citebot ingest PATH`.", raw=True)]
+        return [
+            render_notice(
+                "No articles are stored yet. Add some with `citebot ingest PATH`.", raw=True
+            )
+        ]
     lines = []
     for i, doc in enumerate(sources.documents, 1):
         name = clip(inert(doc.title or doc.id), 200)

@@ -8,6 +8,7 @@ failures and secrets). The end-to-end tests with the real core are in test_disco
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -32,12 +33,14 @@ from tests.fakes.discord_api import EPHEMERAL, MESSAGE_CONTENT_INTENT, Call, Fak
 TOKEN = "MTA5ODc2NTQzMjEwOTg3NjU0.Gx7Qw2.citebot-test-secret-0123456789abcdef"
 TITLE = "With Hanoi in the Rearview, Will Kim Jong Un Turn to Russia?"
 NEW_WAY = (
-    "We should bear in mind too that in his New Year’s Day address this year, Kim Jong Un warned "
+    "We should bear in mind too that in his New Year’s Day address this year, Kim Jong Un warned "  # noqa: RUF001
     "that he would be forced to pursue a “new way” should the United States fail to come around."
 )
 
 
-def cite(n: int = 1, paragraph: int = 3, quote: str = NEW_WAY, source: str = "seeds/kim.txt") -> Citation:
+def cite(
+    n: int = 1, paragraph: int = 3, quote: str = NEW_WAY, source: str = "seeds/kim.txt"
+) -> Citation:
     return Citation(n, "kim", TITLE, paragraph, quote, 100 * n, 100 * n + len(quote), source)
 
 
@@ -49,22 +52,33 @@ class FakeService:
     lengths: list[Length] = field(default_factory=list)
     behaviour: Callable[[str, TextSink | None], Awaitable[Answer]] | None = None
 
-    async def ask(self, question: str, history: Sequence[Turn] = (), on_text: TextSink | None = None) -> Answer:
+    async def ask(
+        self, question: str, history: Sequence[Turn] = (), on_text: TextSink | None = None
+    ) -> Answer:
         self.asked.append((question, tuple(history)))
         if self.behaviour is not None:
             return await self.behaviour(question, on_text)
-        return Answer(question, "Kim warned he would pursue a “new way” [1].", (cite(),), False, "extractive")
+        return Answer(
+            question, "Kim warned he would pursue a “new way” [1].", (cite(),), False, "extractive"
+        )
 
     async def summarize(self, doc: str | None = None, length: Length = "medium") -> Summary:
         self.lengths.append(length)
         points = (
             SummaryPoint("Kim may turn to Russia for support [1].", (cite(),)),
-            SummaryPoint("Kim set a deadline for Washington.", (cite(2, 4, "He has set in place a timeline."),)),
+            SummaryPoint(
+                "Kim set a deadline for Washington.",
+                (cite(2, 4, "He has set in place a timeline."),),
+            ),
         )
-        return Summary("kim", TITLE, "extractive", points, source="https://thediplomat.com/kim", length=length)
+        return Summary(
+            "kim", TITLE, "extractive", points, source="https://thediplomat.com/kim", length=length
+        )
 
     async def sources(self) -> Sources:
-        doc = DocumentInfo("kim", TITLE, "https://thediplomat.com/kim", 14, 1043, "2024-01-01T00:00:00")
+        doc = DocumentInfo(
+            "kim", TITLE, "https://thediplomat.com/kim", 14, 1043, "2024-01-01T00:00:00"
+        )
         return Sources((doc,))
 
 
@@ -80,7 +94,9 @@ class Harness:
         return await self.fake.slash("ask", {"question": question, **options})
 
     async def callback(self, interaction: dict[str, Any]) -> Call:
-        return await self.fake.wait_for(lambda c: c.path.startswith(f"/interactions/{interaction['id']}/"))
+        return await self.fake.wait_for(
+            lambda c: c.path.startswith(f"/interactions/{interaction['id']}/")
+        )
 
     async def followup(self, interaction: dict[str, Any]) -> Call:
         prefix = f"/webhooks/{self.fake.app_id}/{interaction['token']}"
@@ -88,8 +104,11 @@ class Harness:
 
     async def reply_to(self, message: dict[str, Any]) -> Call:
         return await self.fake.wait_for(
-            lambda c: c.method == "POST"
-            and str((c.body or {}).get("message_reference", {}).get("message_id")) == message["id"]
+            lambda c: (
+                c.method == "POST"
+                and str((c.body or {}).get("message_reference", {}).get("message_id"))
+                == message["id"]
+            )
         )
 
 
@@ -98,7 +117,11 @@ def shown(call: Call) -> str:
     msg = call.message
     parts = [msg.get("content") or ""]
     for e in msg.get("embeds") or []:
-        parts += [e.get("title") or "", e.get("description") or "", (e.get("footer") or {}).get("text", "")]
+        parts += [
+            e.get("title") or "",
+            e.get("description") or "",
+            (e.get("footer") or {}).get("text", ""),
+        ]
     return visible("\n".join(parts))
 
 
@@ -108,7 +131,11 @@ def assert_never_pings(fake: FakeDiscord) -> None:
     for call in calls:
         mentions = call.message.get("allowed_mentions")
         assert mentions is not None and mentions["parse"] == [], (call.path, mentions)
-        assert not mentions.get("users") and not mentions.get("roles") and not mentions.get("replied_user")
+        assert (
+            not mentions.get("users")
+            and not mentions.get("roles")
+            and not mentions.get("replied_user")
+        )
         assert call.status == 200 and not call.problems, (call.path, call.problems)
 
 
@@ -132,7 +159,11 @@ async def start(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[Harness
     ) -> Harness:
         fake = FakeDiscord(TOKEN)
         await fake.start()
-        base = {"DISCORD_TOKEN": TOKEN, "DISCORD_API_BASE": fake.api_base, "DISCORD_GATEWAY_URL": fake.gateway_url}
+        base = {
+            "DISCORD_TOKEN": TOKEN,
+            "DISCORD_API_BASE": fake.api_base,
+            "DISCORD_GATEWAY_URL": fake.gateway_url,
+        }
         if guild_sync:
             base["DISCORD_GUILD_ID"] = fake.guild_id
         extra = env(fake) if callable(env) else env or {}
@@ -158,7 +189,9 @@ async def start(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[Harness
 # --- starting up --------------------------------------------------------------------------------
 
 
-async def test_connects_without_privileged_intents_and_registers_commands(start: Any, service: FakeService) -> None:
+async def test_connects_without_privileged_intents_and_registers_commands(
+    start: Any, service: FakeService
+) -> None:
     h = await start(service)
     assert h.fake.identify is not None
     assert h.fake.identify["token"] == TOKEN
@@ -174,10 +207,15 @@ async def test_connects_without_privileged_intents_and_registers_commands(start:
     assert h.client.allowed_mentions.to_dict() == {"parse": []}
 
 
-async def test_without_guild_id_commands_are_registered_globally(start: Any, service: FakeService) -> None:
+async def test_without_guild_id_commands_are_registered_globally(
+    start: Any, service: FakeService
+) -> None:
     h = await start(service, guild_sync=False)
     assert set(h.fake.commands) == {None}
-    assert any(c.method == "PUT" and c.path == f"/applications/{h.fake.app_id}/commands" for c in h.fake.calls)
+    assert any(
+        c.method == "PUT" and c.path == f"/applications/{h.fake.app_id}/commands"
+        for c in h.fake.calls
+    )
 
 
 async def test_missing_token_names_the_variable(tmp_path: Path, service: FakeService) -> None:
@@ -190,7 +228,11 @@ async def test_rejected_token_says_how_to_fix(tmp_path: Path, service: FakeServi
     fake = FakeDiscord(TOKEN)
     await fake.start()
     try:
-        env = {"DISCORD_TOKEN": "wrong", "DISCORD_API_BASE": fake.api_base, "DISCORD_GATEWAY_URL": fake.gateway_url}
+        env = {
+            "DISCORD_TOKEN": "wrong",
+            "DISCORD_API_BASE": fake.api_base,
+            "DISCORD_GATEWAY_URL": fake.gateway_url,
+        }
         client = build_client(Settings.from_env(env), service, FeedbackStore(tmp_path / "f.sqlite"))
         with pytest.raises(ConfigError, match="DISCORD_TOKEN was rejected"):
             await asyncio.wait_for(serve(client), 10)
@@ -201,7 +243,9 @@ async def test_rejected_token_says_how_to_fix(tmp_path: Path, service: FakeServi
 # --- slash commands -----------------------------------------------------------------------------
 
 
-async def test_ask_defers_within_3_s_then_follows_up_with_the_cited_quote(start: Any, service: FakeService) -> None:
+async def test_ask_defers_within_3_s_then_follows_up_with_the_cited_quote(
+    start: Any, service: FakeService
+) -> None:
     h = await start(service)
     interaction, sent = await h.ask("What did Kim say about a new way?")
     callback = await h.callback(interaction)
@@ -228,7 +272,9 @@ async def test_private_ask_is_ephemeral(start: Any, service: FakeService) -> Non
     assert followup.message["flags"] & EPHEMERAL
 
 
-async def test_summarize_sends_a_cited_summary_of_the_chosen_length(start: Any, service: FakeService) -> None:
+async def test_summarize_sends_a_cited_summary_of_the_chosen_length(
+    start: Any, service: FakeService
+) -> None:
     h = await start(service)
     interaction, sent = await h.fake.slash("summarize", {"length": "long"})
     callback = await h.callback(interaction)
@@ -260,7 +306,9 @@ async def test_unknown_command_gets_a_reply(start: Any, service: FakeService) ->
 # --- mentions and conversations -----------------------------------------------------------------
 
 
-async def test_mention_gets_a_reply_to_that_message_while_typing(start: Any, service: FakeService) -> None:
+async def test_mention_gets_a_reply_to_that_message_while_typing(
+    start: Any, service: FakeService
+) -> None:
     h = await start(service)
     asked = await h.fake.say("Who is Kim expected to meet next?")
     reply = await h.reply_to(asked)
@@ -271,11 +319,15 @@ async def test_mention_gets_a_reply_to_that_message_while_typing(start: Any, ser
     assert reply.message["allowed_mentions"] == {"parse": [], "replied_user": False}
 
 
-async def test_messages_not_addressed_to_the_bot_are_ignored(start: Any, service: FakeService) -> None:
+async def test_messages_not_addressed_to_the_bot_are_ignored(
+    start: Any, service: FakeService
+) -> None:
     h = await start(service)
     await h.fake.say("just chatting about Kim", mention_bot=False)
     await h.fake.say("another bot talking", author=h.fake.user("77", "otherbot", bot=True))
-    await h.fake.say("and a ping", author=h.fake.user("43", "editor"))  # a marker that the others passed
+    await h.fake.say(
+        "and a ping", author=h.fake.user("43", "editor")
+    )  # a marker that the others passed
     await h.fake.wait_for(lambda c: c.method == "POST" and "/messages" in c.path)
     await asyncio.sleep(0.2)
     assert [q for q, _ in service.asked] == ["and a ping"]
@@ -285,7 +337,11 @@ async def test_reply_chain_is_the_conversation_so_far(start: Any, service: FakeS
     h = await start(service)
     first = await h.fake.say("What did Kim say about a new way?")
     await h.reply_to(first)
-    answer = next(m for m in h.fake.messages.values() if m.get("message_reference", {}).get("message_id") == first["id"])
+    answer = next(
+        m
+        for m in h.fake.messages.values()
+        if m.get("message_reference", {}).get("message_id") == first["id"]
+    )
     follow = await h.fake.say("And what might that be?", reply_to=answer)
     await h.reply_to(follow)
     question, history = service.asked[-1]
@@ -296,7 +352,9 @@ async def test_reply_chain_is_the_conversation_so_far(start: Any, service: FakeS
     )
 
 
-async def test_thread_messages_are_the_conversation_so_far(start: Any, service: FakeService) -> None:
+async def test_thread_messages_are_the_conversation_so_far(
+    start: Any, service: FakeService
+) -> None:
     h = await start(service)
     first = await h.fake.say("What did Kim say about a new way?", in_thread=True)
     await h.reply_to(first)
@@ -310,11 +368,14 @@ async def test_thread_messages_are_the_conversation_so_far(start: Any, service: 
     )
 
 
-async def test_streaming_answer_updates_one_message_at_most_once_a_second(start: Any, service: FakeService) -> None:
+async def test_streaming_answer_updates_one_message_at_most_once_a_second(
+    start: Any, service: FakeService
+) -> None:
     async def streams(question: str, on_text: TextSink | None) -> Answer:
         assert on_text is not None
         text = ""
-        for word in "Kim warned that he would pursue a new way unless sanctions eased".split():
+        words = ("Kim", "warned", "that", "he", "would", "pursue", "a", "new", "way")
+        for word in (*words, "unless", "sanctions", "eased"):
             text += word + " "
             await on_text(text)
             await asyncio.sleep(0.12)
@@ -328,16 +389,20 @@ async def test_streaming_answer_updates_one_message_at_most_once_a_second(start:
     final = await h.fake.wait_for(lambda c: c.method == "PATCH" and bool(c.message.get("embeds")))
     edits = [c for c in h.fake.calls if c.method == "PATCH"]
     updates = [preview.at] + [c.at for c in edits if c is not final]
-    assert all(b - a >= 0.9 for a, b in zip(updates, updates[1:], strict=False)), updates
+    assert all(b - a >= 0.9 for a, b in itertools.pairwise(updates)), updates
     assert len(updates) >= 2  # ~1.3 s of streaming: the preview was edited at least once
     assert "unless sanctions eased [1]" in shown(final) and "¶3" in shown(final)
     assert final.message["content"] is None  # the preview text is replaced by the answer
     assert final.message["components"]  # the feedback buttons arrive with the final answer
 
 
-async def test_long_answer_is_split_within_limits_and_keeps_every_citation(start: Any, service: FakeService) -> None:
+async def test_long_answer_is_split_within_limits_and_keeps_every_citation(
+    start: Any, service: FakeService
+) -> None:
     paragraph = "Kim said many things about the talks, the sanctions and the summit. " * 30
-    citations = tuple(cite(n, n + 1, f"Quote number {n}. " + "Words of the article. " * 150) for n in range(1, 16))
+    citations = tuple(
+        cite(n, n + 1, f"Quote number {n}. " + "Words of the article. " * 150) for n in range(1, 16)
+    )
 
     async def long_answer(question: str, on_text: TextSink | None) -> Answer:
         return Answer(question, "\n\n".join([paragraph] * 10), citations, False, "llm")
@@ -353,8 +418,12 @@ async def test_long_answer_is_split_within_limits_and_keeps_every_citation(start
     for n in range(1, 16):
         assert f"[{n}] ¶{n + 1} · {TITLE}" in everything
         assert f"Quote number {n}." in everything
-    assert everything.index("[15] ¶16") > everything.rindex("Kim said many things")  # citations last
-    assert parts[-1].message.get("components") and not any(p.message.get("components") for p in parts[:-1])
+    assert everything.index("[15] ¶16") > everything.rindex(
+        "Kim said many things"
+    )  # citations last
+    assert parts[-1].message.get("components") and not any(
+        p.message.get("components") for p in parts[:-1]
+    )
     assert_never_pings(h.fake)
 
 
@@ -412,7 +481,10 @@ async def test_guild_allowlist(start: Any, service: FakeService) -> None:
     h = await start(service, {"CITEBOT_DISCORD_GUILDS": "111,222"})
     interaction, _ = await h.ask("What did Kim say?")
     callback = await h.callback(interaction)
-    assert callback.body["type"] == 4 and "isn't enabled on this server" in callback.body["data"]["content"]
+    assert (
+        callback.body["type"] == 4
+        and "isn't enabled on this server" in callback.body["data"]["content"]
+    )
     asked = await h.fake.say("What did Kim say?")
     assert "isn't enabled on this server" in shown(await h.reply_to(asked))
     assert service.asked == []
@@ -441,18 +513,29 @@ async def test_question_length_limit_and_empty_mention(start: Any, service: Fake
 async def test_mention_markup_never_pings(start: Any, service: FakeService) -> None:
     async def echo(question: str, on_text: TextSink | None) -> Answer:
         quote = f"Readers wrote: {question}"
-        return Answer(question, f"You asked: {question} [1]", (cite(quote=quote),), False, "extractive")
+        return Answer(
+            question, f"You asked: {question} [1]", (cite(quote=quote),), False, "extractive"
+        )
 
     service.behaviour = echo
     h = await start(service)
-    hostile = "@everyone @here <@&555> <@42> <#1> [click](https://evil.example) **bold** ||spoiler|| what?"
+    hostile = "@everyone @here <@&555> <@42> <#1> [click](https://evil.example) **b** ||s|| what?"
     interaction, _ = await h.ask(hostile)
     followup = await h.followup(interaction)
     asked = await h.fake.say(hostile)
     reply = await h.reply_to(asked)
     for call in (followup, reply):
         raw = "\n".join(e["description"] for e in call.message["embeds"])
-        for markup in ("@everyone", "@here", "<@&555>", "<@42>", "<#1>", "[click](", "**bold**", "||spoiler||"):
+        for markup in (
+            "@everyone",
+            "@here",
+            "<@&555>",
+            "<@42>",
+            "<#1>",
+            "[click](",
+            "**b**",
+            "||s||",
+        ):
             # escaped: shown literally, never as a mention, link or format
             assert not re.search(r"(?<!\\)" + re.escape(markup), raw), markup
             assert markup in shown(call)
@@ -489,7 +572,9 @@ async def test_buttons_survive_a_restart(start: Any, service: FakeService, tmp_p
     message = first.fake.messages[max(first.fake.messages, key=int)]
     await first.client.close()
     second = await start(service, feedback=store)  # a new process would build exactly this
-    click = await second.fake.click(_buttons(reply)["down"], message, user=second.fake.user("43", "editor"))
+    click = await second.fake.click(
+        _buttons(reply)["down"], message, user=second.fake.user("43", "editor")
+    )
     confirm = await second.callback(click)
     assert "👎 is recorded" in confirm.body["data"]["content"]
     assert [(r.vote, r.user_id) for r in store.records()] == [("down", "43")]
@@ -502,7 +587,9 @@ async def test_vote_on_an_answer_no_longer_stored_is_explained(
     asked = await first.fake.say("What did Kim say?")
     reply = await first.reply_to(asked)
     message = first.fake.messages[max(first.fake.messages, key=int)]
-    second = await start(service, feedback=FeedbackStore(tmp_path / "new.sqlite"))  # the store was lost
+    second = await start(
+        service, feedback=FeedbackStore(tmp_path / "new.sqlite")
+    )  # the store was lost
     confirm = await second.callback(await second.fake.click(_buttons(reply)["up"], message))
     assert "no longer on record" in confirm.body["data"]["content"]
 

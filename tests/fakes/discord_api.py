@@ -14,6 +14,7 @@ only when the message mentions the bot (or is a DM, or is the bot's own).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import re
@@ -231,7 +232,13 @@ class FakeDiscord:
             "mentionable": False,
             "flags": 0,
         }
-        bot_role = dict(everyone, id=self.bot_role_id, name="citebot", managed=True, tags={"bot_id": self.app_id})
+        bot_role = dict(
+            everyone,
+            id=self.bot_role_id,
+            name="citebot",
+            managed=True,
+            tags={"bot_id": self.app_id},
+        )
         return {
             "id": self.guild_id,
             "name": "Newsroom",
@@ -323,7 +330,9 @@ class FakeDiscord:
 
     # --- what a test does as a user ----------------------------------------------------------
 
-    def _interaction(self, itype: int, data: dict[str, Any], user: dict[str, Any], guild: bool) -> dict[str, Any]:
+    def _interaction(
+        self, itype: int, data: dict[str, Any], user: dict[str, Any], guild: bool
+    ) -> dict[str, Any]:
         payload: dict[str, Any] = {
             "id": snowflake(),
             "application_id": self.app_id,
@@ -348,7 +357,11 @@ class FakeDiscord:
         return payload
 
     async def slash(
-        self, name: str, options: dict[str, Any] | None = None, *, user: dict[str, Any] | None = None,
+        self,
+        name: str,
+        options: dict[str, Any] | None = None,
+        *,
+        user: dict[str, Any] | None = None,
         guild_id: str | None = None,
     ) -> tuple[dict[str, Any], float]:
         """Invokes a registered slash command; returns the interaction and when it was sent."""
@@ -360,7 +373,9 @@ class FakeDiscord:
             "id": command["id"],
             "name": name,
             "type": 1,
-            "options": [{"name": k, "type": types[k], "value": v} for k, v in (options or {}).items()],
+            "options": [
+                {"name": k, "type": types[k], "value": v} for k, v in (options or {}).items()
+            ],
         }
         if command.get("guild_id"):
             data["guild_id"] = command["guild_id"]
@@ -371,7 +386,9 @@ class FakeDiscord:
         await self.dispatch("INTERACTION_CREATE", payload)
         return payload, sent
 
-    async def click(self, custom_id: str, message: dict[str, Any], *, user: dict[str, Any] | None = None) -> dict[str, Any]:
+    async def click(
+        self, custom_id: str, message: dict[str, Any], *, user: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         """Clicks a button on a message the bot sent."""
         data = {"custom_id": custom_id, "component_type": 2}
         payload = self._interaction(3, data, user or self.user("42", "reporter"), guild=True)
@@ -407,8 +424,14 @@ class FakeDiscord:
         return msg
 
     def _message(
-        self, channel_id: str, author: dict[str, Any], content: str, *, mentions: list[dict[str, Any]] | None = None,
-        reference: dict[str, Any] | None = None, body: dict[str, Any] | None = None,
+        self,
+        channel_id: str,
+        author: dict[str, Any],
+        content: str,
+        *,
+        mentions: list[dict[str, Any]] | None = None,
+        reference: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         body = body or {}
         msg: dict[str, Any] = {
@@ -436,7 +459,9 @@ class FakeDiscord:
                 "guild_id": self.guild_id,
             }
             # Like Discord, the quoted message comes one level deep only.
-            msg["referenced_message"] = {k: v for k, v in reference.items() if k != "referenced_message"}
+            msg["referenced_message"] = {
+                k: v for k, v in reference.items() if k != "referenced_message"
+            }
         return msg
 
     # --- what a test reads -------------------------------------------------------------------
@@ -457,10 +482,8 @@ class FakeDiscord:
                 seen = [(c.method, c.path) for c in self.calls]
                 raise TimeoutError(f"no matching call within {timeout} s; calls: {seen}")
             self._changed.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), min(remaining, 0.5))
-            except TimeoutError:
-                pass
 
     # --- REST --------------------------------------------------------------------------------
 
@@ -474,14 +497,18 @@ class FakeDiscord:
 
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
-        call = Call(request.method, path, dict(request.query), await self._body(request), time.monotonic())
+        call = Call(
+            request.method, path, dict(request.query), await self._body(request), time.monotonic()
+        )
         self.calls.append(call)
         self._changed.set()
         if call.carries_message:
             call.problems = message_problems(call.message)
             if call.problems:
                 call.status = 400
-                return _json({"code": 50035, "message": "Invalid Form Body", "errors": call.problems}, 400)
+                return _json(
+                    {"code": 50035, "message": "Invalid Form Body", "errors": call.problems}, 400
+                )
         token_routes = path.startswith(("/webhooks/", "/interactions/"))
         if not token_routes and request.headers.get("Authorization") != f"Bot {self.token}":
             call.status = 401
@@ -496,24 +523,35 @@ class FakeDiscord:
             return _json(self.bot)
         if (method, path) == ("GET", "/oauth2/applications/@me"):
             return _json(self.application())
-        if m := re.fullmatch(r"/applications/\d+(?:/guilds/(\d+))?/commands", path):
-            if method == "PUT":
-                return _json(self._register(m.group(1), call.body or []))
+        m = re.fullmatch(r"/applications/\d+(?:/guilds/(\d+))?/commands", path)
+        if m and method == "PUT":
+            return _json(self._register(m.group(1), call.body or []))
         if m := re.fullmatch(r"/interactions/(\d+)/[^/]+/callback", path):
             return self._callback(m.group(1), body)
-        if m := re.fullmatch(r"/webhooks/\d+/[^/]+", path):
-            if method == "POST":
-                return _json(self._store(self._message(self.channel_id, self.bot, body.get("content", ""), body=body)))
+        if (m := re.fullmatch(r"/webhooks/\d+/[^/]+", path)) and method == "POST":
+            return _json(
+                self._store(
+                    self._message(self.channel_id, self.bot, body.get("content", ""), body=body)
+                )
+            )
         if m := re.fullmatch(r"/webhooks/\d+/[^/]+/messages/(\w+|@original)", path):
             return self._edit_or_get(method, m.group(1), body)
         if m := re.fullmatch(r"/channels/(\d+)/messages", path):
             if method == "POST":
-                ref = self.messages.get(str((body.get("message_reference") or {}).get("message_id")))
-                msg = self._message(m.group(1), self.bot, body.get("content") or "", reference=ref, body=body)
+                ref = self.messages.get(
+                    str((body.get("message_reference") or {}).get("message_id"))
+                )
+                msg = self._message(
+                    m.group(1), self.bot, body.get("content") or "", reference=ref, body=body
+                )
                 return _json(self._store(msg))
             limit = int(call.query.get("limit", 50))
             before = int(call.query.get("before", 1 << 63))
-            found = [x for x in self.messages.values() if x["channel_id"] == m.group(1) and int(x["id"]) < before]
+            found = [
+                x
+                for x in self.messages.values()
+                if x["channel_id"] == m.group(1) and int(x["id"]) < before
+            ]
             return _json(sorted(found, key=lambda x: -int(x["id"]))[:limit])
         if m := re.fullmatch(r"/channels/\d+/messages/(\d+)", path):
             return self._edit_or_get(method, m.group(1), body)
@@ -535,11 +573,15 @@ class FakeDiscord:
         if method == "PATCH":
             for key in ("content", "embeds", "components"):
                 if key in body:
-                    msg[key] = body[key] if body[key] is not None else ("" if key == "content" else [])
+                    msg[key] = (
+                        body[key] if body[key] is not None else ("" if key == "content" else [])
+                    )
             msg["edited_timestamp"] = _now()
         return _json(msg)
 
-    def _register(self, guild_id: str | None, commands: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _register(
+        self, guild_id: str | None, commands: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
         registered = []
         for c in commands:
             full = {
@@ -563,7 +605,9 @@ class FakeDiscord:
     def _callback(self, interaction_id: str, body: dict[str, Any]) -> web.Response:
         data = body.get("data") or {}
         rtype = body.get("type")
-        msg = self._store(self._message(self.channel_id, self.bot, data.get("content") or "", body=data))
+        msg = self._store(
+            self._message(self.channel_id, self.bot, data.get("content") or "", body=data)
+        )
         return _json(
             {
                 "interaction": {
