@@ -90,7 +90,7 @@ _INVISIBLE = re.compile(
 _SPECIAL = re.compile(r"([\\*_~|`\[\]<>@])")
 # Markup that only means something at the start of a line: headings, lists, subtext.
 _LINE_START = re.compile(r"^(\s*)(#|-#|-|\+|\d+\.)(?=\s)", re.MULTILINE)
-_ESCAPED = re.compile(r"\\([^\w\s])")
+_ESCAPED = re.compile(r"\\([^0-9A-Za-z\s])")  # Discord's escape rule
 
 
 def inert(text: str) -> str:
