@@ -192,11 +192,15 @@ def _quote_block(text: str) -> str:
     return "\n".join("> " + line if line.strip() else ">" for line in text.splitlines() or [""])
 
 
-def citation_embeds(citation: Citation) -> list[discord.Embed]:
-    """One citation as embeds: a block quote titled with its number, document and paragraph."""
+def citation_embeds(citation: Citation, *, quoted: bool = False) -> list[discord.Embed]:
+    """One citation as embeds: a block quote titled with its number, document and paragraph.
+
+    `quoted`: the prose already shows this quote verbatim, so only its title line is added."""
     head = f"[{citation.n}] ¶{citation.paragraph} · "
     title = head + clip(inert(citation.title or citation.doc_id), MAX_TITLE - units(head))
     url = _safe_url(citation.url)
+    if quoted:
+        return [discord.Embed(title=title, url=url, colour=COLOUR_QUOTE)]
     body = inert(" ".join(citation.quote.split()))
     # Each piece is a complete quote; "> " and the newline cost 3 units per line at most.
     pieces = split_text(body, MAX_DESCRIPTION - 8) or [""]
@@ -251,6 +255,19 @@ def pack(embeds: Sequence[discord.Embed], content: str = "") -> list[Outgoing]:
     return messages
 
 
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _citation_embeds(citations: Iterable[Citation], prose: str) -> list[discord.Embed]:
+    """Every citation, in number order; a quote the prose already holds is not repeated."""
+    shown = _flat(prose)
+    embeds: list[discord.Embed] = []
+    for c in _citations_in_order(citations):
+        embeds.extend(citation_embeds(c, quoted=_flat(c.quote) in shown))
+    return embeds
+
+
 def _citations_in_order(citations: Iterable[Citation]) -> list[Citation]:
     """Citations by number, each once."""
     seen: dict[tuple[int, str, int], Citation] = {}
@@ -272,8 +289,7 @@ def render_answer(answer: Answer) -> list[Outgoing]:
     text = answer.text.strip() or (NOT_FOUND_TEXT if answer.not_found else ELLIPSIS)
     colour = COLOUR_NOT_FOUND if answer.not_found else COLOUR_ANSWER
     embeds = _prose_embeds(inert(text), colour, footer=_footer(answer.mode, answer.note))
-    for citation in _citations_in_order(answer.citations):
-        embeds.extend(citation_embeds(citation))
+    embeds.extend(_citation_embeds(answer.citations, text))
     return pack(embeds)
 
 
@@ -295,8 +311,8 @@ def render_summary(summary: Summary) -> list[Outgoing]:
         url=summary.source,
         footer=_footer(summary.mode, summary.note, f"{summary.length} summary"),
     )
-    for citation in _citations_in_order(c for p in summary.points for c in p.citations):
-        embeds.extend(citation_embeds(citation))
+    prose = " ".join(p.text for p in summary.points)
+    embeds.extend(_citation_embeds((c for p in summary.points for c in p.citations), prose))
     return pack(embeds)
 
 

@@ -268,3 +268,17 @@ def test_partial_and_notice_fit_in_content() -> None:
     notice = render_notice("@everyone " * 500)
     assert units(notice.content) <= MAX_CONTENT
     assert not re.search(r"(?<!\\)@everyone", notice.content)
+
+
+def test_a_quote_already_in_the_prose_is_not_repeated() -> None:
+    prose = f"“{NEW_WAY}” [1] See also [2]."
+    [out] = render_answer(
+        answer(prose, (cite(1, 3), cite(2, 5, "Is Russia the potential “new way”?")))
+    )
+    first, second = out.embeds[1:]
+    assert first.title == f"[1] ¶3 · {TITLE}" and first.url == URL and first.description is None
+    assert (
+        second.title == f"[2] ¶5 · {TITLE}"
+        and second.description == "> Is Russia the potential “new way”?"
+    )
+    assert shown([out]).count("forced to pursue") == 1
