@@ -37,6 +37,7 @@ NO_PINGS = discord.AllowedMentions.none()
 SORRY = "Sorry, something went wrong while answering. Please try again in a moment."
 HOW_TO_ASK = "Ask me about the stored articles, e.g. `@citebot What did Kim say about a new way?`"
 NOT_HERE = "citebot isn't enabled on this server."
+NOT_IN_DMS = "citebot answers in the servers it is enabled for, not in direct messages."
 MAX_TURNS = 10  # how far back a reply chain or thread is read as the conversation so far
 EDIT_INTERVAL = 1.0  # seconds between edits of a streaming answer (Discord rate-limits edits)
 TYPING_INTERVAL = 8.0  # Discord shows "typing" for about 10 s after each signal
@@ -310,11 +311,18 @@ class CitebotClient(discord.Client):
     # --- admission ---------------------------------------------------------------------------
 
     def refusal(
-        self, guild_id: int | None, user_id: int, question: str | None = None
+        self,
+        guild_id: int | None,
+        user_id: int,
+        question: str | None = None,
+        *,
+        limited: bool = True,
     ) -> str | None:
         """Why this request is not answered (server, length, rate), or None to go ahead."""
         allowed = self.settings.discord_guild_allowlist
-        if allowed and (guild_id is None or str(guild_id) not in allowed):
+        if allowed and guild_id is None:
+            return NOT_IN_DMS
+        if allowed and str(guild_id) not in allowed:
             return NOT_HERE
         if question is not None:
             if not question.strip():
@@ -325,12 +333,14 @@ class CitebotClient(discord.Client):
                     f"That question is {len(question):,} characters; the limit is {limit:,}. "
                     "Please shorten it."
                 )
-        wait = self.limiter.retry_after(f"{PLATFORM}:{user_id}")
+        wait = self.limiter.retry_after(f"{PLATFORM}:{user_id}") if limited else 0.0
         return limited_message(wait) if wait > 0 else None
 
-    async def admit(self, interaction: discord.Interaction, question: str | None = None) -> bool:
+    async def admit(
+        self, interaction: discord.Interaction, question: str | None = None, *, limited: bool = True
+    ) -> bool:
         """True to go ahead; else the user has been told why, privately."""
-        reason = self.refusal(interaction.guild_id, interaction.user.id, question)
+        reason = self.refusal(interaction.guild_id, interaction.user.id, question, limited=limited)
         if reason is None:
             return True
         await interaction.response.send_message(
@@ -539,11 +549,7 @@ def _commands(client: CitebotClient) -> list[app_commands.Command[Any, Any, None
     @app_commands.command(name="sources", description="List the articles citebot can quote.")
     @app_commands.describe(private="Only you see the list")
     async def sources(interaction: discord.Interaction, private: bool = False) -> None:
-        allowed = client.settings.discord_guild_allowlist
-        if allowed and str(interaction.guild_id) not in allowed:
-            await interaction.response.send_message(
-                NOT_HERE, ephemeral=True, allowed_mentions=NO_PINGS
-            )
+        if not await client.admit(interaction, limited=False):
             return
         await interaction.response.defer(ephemeral=private, thinking=True)
         replier = InteractionReplier(interaction, ephemeral=private)

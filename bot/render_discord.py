@@ -279,9 +279,13 @@ def _citations_in_order(citations: Iterable[Citation]) -> list[Citation]:
 # --- public renderers -------------------------------------------------------------------------
 
 
+_MODES = {"extractive": "quoted from the articles", "llm": "written from the quoted passages"}
+
+
 def _footer(mode: str, note: str, extra: str = "") -> str:
-    parts = [p for p in (extra, mode, note) if p]
-    return " · ".join(parts)
+    """How the reply was made, in words a reader knows (a fallback explains itself in `note`)."""
+    parts = [p for p in (extra, _MODES.get(mode, "quoted from the articles"), note) if p]
+    return inert(" · ".join(parts))
 
 
 def render_answer(answer: Answer) -> list[Outgoing]:

@@ -617,3 +617,44 @@ async def test_token_never_appears_in_logs_at_debug(
     # ...and neither the bot token nor any interaction token.
     assert TOKEN not in logged and TOKEN.split(".")[-1] not in logged
     assert interaction["token"] not in logged and "interaction-token-" not in logged
+
+
+async def test_direct_message_is_answered_without_a_mention(
+    start: Any, service: FakeService
+) -> None:
+    h = await start(service)
+    asked = await h.fake.say("What did Kim say about a new way?", dm=True, mention_bot=False)
+    reply = await h.reply_to(asked)
+    assert reply.path == f"/channels/{h.fake.dm_channel_id}/messages"
+    assert "¶3" in shown(reply)
+
+
+async def test_direct_messages_are_refused_when_servers_are_allowlisted(
+    start: Any, service: FakeService
+) -> None:
+    h = await start(service, lambda fake: {"CITEBOT_DISCORD_GUILDS": fake.guild_id})
+    asked = await h.fake.say("What did Kim say about a new way?", dm=True, mention_bot=False)
+    assert "not in direct messages" in shown(await h.reply_to(asked))
+    assert service.asked == []
+
+
+async def test_streaming_slash_answer_edits_its_follow_up(start: Any, service: FakeService) -> None:
+    async def streams(question: str, on_text: TextSink | None) -> Answer:
+        assert on_text is not None
+        for text in ("Kim warned", "Kim warned of a new way"):
+            await on_text(text)
+            await asyncio.sleep(1.05)
+        return Answer(question, "Kim warned of a “new way” [1].", (cite(),), False, "llm")
+
+    service.behaviour = streams
+    h = await start(service)
+    interaction, _ = await h.ask("What did Kim say?", private=True)
+    preview = await h.followup(interaction)
+    assert preview.message["content"] == "Kim warned …" and preview.message["flags"] & EPHEMERAL
+    edits = f"/webhooks/{h.fake.app_id}/{interaction['token']}/messages/"
+    final = await h.fake.wait_for(
+        lambda c: c.path.startswith(edits) and bool(c.message.get("embeds"))
+    )
+    assert "written from the quoted passages" in shown(final) and "¶3" in shown(final)
+    partial = [c for c in h.fake.calls if c.path.startswith(edits) and c is not final]
+    assert [c.message["content"] for c in partial] == ["Kim warned of a new way …"]

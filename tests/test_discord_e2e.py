@@ -126,6 +126,7 @@ async def test_ask_defers_within_3_s_then_quotes_the_new_way_passage(bot: Runnin
     answer = await followup(fake, interaction)
     print(f"/ask answer after {(answer.at - sent) * 1000:.0f} ms")
     text = shown(answer)
+    print(text)
     assert "forced to pursue a “new way”" in text
     assert re.search(r"\[\d+\] ¶3 · With Hanoi in the Rearview", text)
     assert answer.message["components"]  # 👍/👎
@@ -141,6 +142,7 @@ async def test_mention_about_the_next_meeting_names_putin(bot: Running) -> None:
         ),
         FIRST_ANSWER_TIMEOUT,
     )
+    print(shown(reply))
     assert "Putin" in shown(reply)
     assert any(c.path.endswith("/typing") and c.at <= reply.at for c in fake.calls)
 
@@ -153,6 +155,7 @@ async def test_summarize_sends_a_summary(bot: Running) -> None:
     )
     assert callback.body["type"] == 5 and callback.at - sent < 3.0
     text = shown(await followup(fake, interaction))
+    print(text)
     assert "With Hanoi in the Rearview, Will Kim Jong Un Turn to Russia?" in text
     assert text.count("• ") >= 2 and "¶" in text
 

@@ -67,7 +67,7 @@ def test_answer_with_a_citation_quotes_it_with_title_paragraph_and_link() -> Non
     assert quote.title == f"[1] ¶3 · {TITLE}"
     assert quote.url == URL
     assert quote.description == "> " + NEW_WAY
-    assert prose.footer.text == "extractive"
+    assert prose.footer.text == "quoted from the articles"
 
 
 def test_citation_from_a_local_file_has_no_link() -> None:
@@ -229,7 +229,7 @@ def test_summary_lists_points_with_markers_then_quotes() -> None:
         "• Kim may turn to Russia [1].",
         "• A deadline was set. [2]",
     ]
-    assert head.footer.text == "short summary · extractive"
+    assert head.footer.text == "short summary · quoted from the articles"
     assert [e.title for e in out.embeds[1:]] == [f"[1] ¶6 · {TITLE}", f"[2] ¶4 · {TITLE}"]
 
 

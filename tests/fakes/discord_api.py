@@ -113,6 +113,7 @@ class FakeDiscord:
         self.guild_id = snowflake()
         self.channel_id = snowflake()
         self.thread_id = snowflake()
+        self.dm_channel_id = snowflake()
         self.bot_role_id = snowflake()
         self.bot = self.user(self.app_id, "citebot", bot=True)
         self.calls: list[Call] = []
@@ -405,20 +406,24 @@ class FakeDiscord:
         reply_to: dict[str, Any] | None = None,
         in_thread: bool = False,
         guild_id: str | None = None,
+        dm: bool = False,
     ) -> dict[str, Any]:
-        """A user posts a message; `mention_bot` puts `<@bot>` in it (or pings the replied bot)."""
+        """A user posts a message; `mention_bot` puts `<@bot>` in it (or pings the replied bot).
+
+        `dm`: a direct message to the bot (no server; Discord always delivers its content)."""
         author = author or self.user("42", "reporter")
-        channel_id = self.thread_id if in_thread else self.channel_id
+        channel_id = self.dm_channel_id if dm else self.thread_id if in_thread else self.channel_id
         mentions = [self.bot] if mention_bot else []
         if mention_bot and reply_to is None:
             content = f"<@{self.app_id}> {content}"
         msg = self._message(channel_id, author, content, mentions=mentions, reference=reply_to)
-        msg["guild_id"] = guild_id or self.guild_id
-        msg["member"] = {k: v for k, v in self.member(author).items() if k != "user"}
+        if not dm:
+            msg["guild_id"] = guild_id or self.guild_id
+            msg["member"] = {k: v for k, v in self.member(author).items() if k != "user"}
         self.messages[msg["id"]] = msg
         delivered = dict(msg)
         intents = (self.identify or {}).get("intents", 0)
-        if not (intents & MESSAGE_CONTENT_INTENT or mention_bot or author.get("bot")):
+        if not (intents & MESSAGE_CONTENT_INTENT or mention_bot or author.get("bot") or dm):
             delivered["content"] = ""  # what Discord delivers without the message-content intent
         await self.dispatch("MESSAGE_CREATE", delivered)
         return msg
@@ -560,7 +565,8 @@ class FakeDiscord:
         return _json({"message": "404: Not Found (fake)", "code": 0}, 404)
 
     def _store(self, msg: dict[str, Any]) -> dict[str, Any]:
-        msg["guild_id"] = self.guild_id
+        if msg["channel_id"] != self.dm_channel_id:
+            msg["guild_id"] = self.guild_id
         self.messages[msg["id"]] = msg
         return msg
 
