@@ -8,6 +8,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, Literal, Protocol
 
+import aiohttp
 import discord
 import yarl
 from discord import app_commands
@@ -587,6 +588,12 @@ async def serve(client: CitebotClient) -> None:
         raise ConfigError(
             "DISCORD_TOKEN was rejected by Discord: copy the bot token again from the "
             "Developer Portal (Bot > Reset Token)"
+        ) from None
+    except (aiohttp.ClientConnectionError, TimeoutError) as exc:
+        where = client.settings.discord_api_base or "Discord"
+        raise CitebotError(
+            f"cannot reach {where} ({type(exc).__name__}): check the network, "
+            "or DISCORD_API_BASE if it is set"
         ) from None
     except discord.PrivilegedIntentsRequired:  # not expected: citebot asks for no privileged intent
         raise ConfigError(

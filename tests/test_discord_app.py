@@ -658,3 +658,14 @@ async def test_streaming_slash_answer_edits_its_follow_up(start: Any, service: F
     assert "written from the quoted passages" in shown(final) and "¶3" in shown(final)
     partial = [c for c in h.fake.calls if c.path.startswith(edits) and c is not final]
     assert [c.message["content"] for c in partial] == ["Kim warned of a new way …"]
+
+
+async def test_unreachable_discord_says_what_to_check(tmp_path: Path, service: FakeService) -> None:
+    fake = FakeDiscord(TOKEN)
+    await fake.start()
+    base = fake.api_base
+    await fake.stop()  # nothing listens there any more
+    env = {"DISCORD_TOKEN": TOKEN, "DISCORD_API_BASE": base}
+    client = build_client(Settings.from_env(env), service, FeedbackStore(tmp_path / "f.sqlite"))
+    with pytest.raises(CitebotError, match=r"cannot reach http://127\.0\.0\.1:\d+/api/v10"):
+        await asyncio.wait_for(serve(client), 10)
