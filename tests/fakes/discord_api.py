@@ -121,6 +121,7 @@ class FakeDiscord:
         self.ready = asyncio.Event()
         self.commands: dict[str | None, list[dict[str, Any]]] = {}
         self.messages: dict[str, dict[str, Any]] = {}
+        self._deferred: dict[str, str] = {}  # interaction token -> its "thinking…" message
         self._changed = asyncio.Event()
         self._ws: web.WebSocketResponse | None = None
         self._seq = 0
@@ -531,14 +532,17 @@ class FakeDiscord:
         m = re.fullmatch(r"/applications/\d+(?:/guilds/(\d+))?/commands", path)
         if m and method == "PUT":
             return _json(self._register(m.group(1), call.body or []))
-        if m := re.fullmatch(r"/interactions/(\d+)/[^/]+/callback", path):
-            return self._callback(m.group(1), body)
-        if (m := re.fullmatch(r"/webhooks/\d+/[^/]+", path)) and method == "POST":
-            return _json(
-                self._store(
-                    self._message(self.channel_id, self.bot, body.get("content", ""), body=body)
-                )
-            )
+        if m := re.fullmatch(r"/interactions/(\d+)/([^/]+)/callback", path):
+            return self._callback(m.group(1), m.group(2), body)
+        if (m := re.fullmatch(r"/webhooks/\d+/([^/]+)", path)) and method == "POST":
+            deferred = self._deferred.pop(m.group(1), None)
+            if deferred is not None:  # like Discord: the first follow-up replaces "thinking…"
+                msg = self.messages[deferred]
+                msg.update(content=body.get("content") or "", embeds=body.get("embeds", []))
+                msg.update(components=body.get("components", []))
+                return _json(msg)
+            msg = self._message(self.channel_id, self.bot, body.get("content", ""), body=body)
+            return _json(self._store(msg))
         if m := re.fullmatch(r"/webhooks/\d+/[^/]+/messages/(\w+|@original)", path):
             return self._edit_or_get(method, m.group(1), body)
         if m := re.fullmatch(r"/channels/(\d+)/messages", path):
@@ -608,12 +612,14 @@ class FakeDiscord:
         self.commands[guild_id] = registered
         return registered
 
-    def _callback(self, interaction_id: str, body: dict[str, Any]) -> web.Response:
+    def _callback(self, interaction_id: str, token: str, body: dict[str, Any]) -> web.Response:
         data = body.get("data") or {}
         rtype = body.get("type")
         msg = self._store(
             self._message(self.channel_id, self.bot, data.get("content") or "", body=data)
         )
+        if rtype == 5:
+            self._deferred[token] = msg["id"]
         return _json(
             {
                 "interaction": {
