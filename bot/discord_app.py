@@ -36,7 +36,11 @@ log = logging.getLogger(__name__)
 PLATFORM = "discord"
 NO_PINGS = discord.AllowedMentions.none()
 SORRY = "Sorry, something went wrong while answering. Please try again in a moment."
-HOW_TO_ASK = "Ask me about the stored articles, e.g. `@citebot What did Kim say about a new way?`"
+HOW_TO_ASK = (
+    "Ask me about the stored articles, e.g. `/ask question: What did Kim say about a new way?` "
+    "or `@citebot What did Kim say about a new way?`"
+)
+INTERRUPTED = "(This answer was interrupted; see below.)"
 NOT_HERE = "citebot isn't enabled on this server."
 NOT_IN_DMS = "citebot answers in the servers it is enabled for, not in direct messages."
 MAX_TURNS = 10  # how far back a reply chain or thread is read as the conversation so far
@@ -370,7 +374,13 @@ class CitebotClient(discord.Client):
     async def answer(self, replier: Replier, question: str, history: Sequence[Turn]) -> None:
         """Asks the service and sends the cited answer, with feedback buttons."""
         preview = LivePreview(replier)
-        answer = await self.service.ask(question, history, on_text=preview.update)
+        try:
+            answer = await self.service.ask(question, history, on_text=preview.update)
+        except Exception:
+            if preview.message is not None:  # a half-streamed answer must not pass for a whole one
+                with contextlib.suppress(discord.HTTPException):
+                    await edit(preview.message, render_notice(INTERRUPTED))
+            raise
         view = await self._feedback_view(answer)
         await deliver(replier, render_answer(answer), view, preview.message)
 

@@ -669,3 +669,24 @@ async def test_unreachable_discord_says_what_to_check(tmp_path: Path, service: F
     client = build_client(Settings.from_env(env), service, FeedbackStore(tmp_path / "f.sqlite"))
     with pytest.raises(CitebotError, match=r"cannot reach http://127\.0\.0\.1:\d+/api/v10"):
         await asyncio.wait_for(serve(client), 10)
+
+
+async def test_stream_that_fails_midway_is_marked_and_explained(
+    start: Any, service: FakeService
+) -> None:
+    async def breaks(question: str, on_text: TextSink | None) -> Answer:
+        assert on_text is not None
+        await on_text("Kim warned that")
+        raise CitebotError("The LLM endpoint stopped answering: try again.")
+
+    service.behaviour = breaks
+    h = await start(service)
+    asked = await h.fake.say("What did Kim say?")
+    preview = await h.reply_to(asked)
+    assert preview.message["content"] == "Kim warned that …"
+    marked = await h.fake.wait_for(lambda c: c.method == "PATCH")
+    assert "This answer was interrupted" in shown(marked)
+    error = await h.fake.wait_for(
+        lambda c: c.method == "POST" and "LLM endpoint stopped" in (c.message.get("content") or "")
+    )
+    assert error.at >= marked.at
