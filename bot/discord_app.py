@@ -414,10 +414,12 @@ class CitebotClient(discord.Client):
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         """The last net under every slash command: log it, and tell the user briefly."""
-        log.error("slash command failed", exc_info=error)
         text = SORRY
-        if isinstance(error, app_commands.CommandNotFound):
+        if isinstance(error, app_commands.CommandNotFound):  # e.g. a command since removed
+            log.info("unknown slash command: %s", error)
             text = "I don't know that command. Try /ask, /summarize or /sources."
+        else:
+            log.error("slash command failed", exc_info=error)
         try:
             if interaction.response.is_done():
                 await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
