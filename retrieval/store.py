@@ -290,15 +290,14 @@ class ChunkStore:
              "paras": json.dumps([[p.n, p.start, p.end] for p in ch.paragraphs])}
             for ch in chunks
         ]
+        texts = [ch.text for ch in chunks]
+        rows = vectors.tolist()
         for i in range(0, len(ids), _ADD_BATCH):
-            sl = slice(i, i + _ADD_BATCH)
-            self._call(
-                "upsert",
-                lambda c, s=sl: c.upsert(
-                    ids=ids[s], embeddings=vectors[s].tolist(),
-                    documents=[ch.text for ch in list(chunks)[s]], metadatas=metas[s],
-                ),
-            )
+            batch = {
+                "ids": ids[i : i + _ADD_BATCH], "embeddings": rows[i : i + _ADD_BATCH],
+                "documents": texts[i : i + _ADD_BATCH], "metadatas": metas[i : i + _ADD_BATCH],
+            }
+            self._call("upsert", lambda c, b=batch: c.upsert(**b))
         self._call(
             "delete", lambda c: c.delete(
                 where={"$and": [{"doc_id": doc.id}, {"hash": {"$ne": doc.content_hash}}]}
