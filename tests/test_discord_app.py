@@ -33,7 +33,7 @@ from tests.fakes.discord_api import EPHEMERAL, MESSAGE_CONTENT_INTENT, Call, Fak
 TOKEN = "MTA5ODc2NTQzMjEwOTg3NjU0.Gx7Qw2.citebot-test-secret-0123456789abcdef"
 TITLE = "With Hanoi in the Rearview, Will Kim Jong Un Turn to Russia?"
 NEW_WAY = (
-    "We should bear in mind too that in his New Year’s Day address this year, Kim Jong Un warned "  # noqa: RUF001
+    "We should bear in mind too that in his New Year’s Day address this year, Kim Jong Un warned "
     "that he would be forced to pursue a “new way” should the United States fail to come around."
 )
 
