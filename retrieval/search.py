@@ -166,23 +166,6 @@ class _Snapshot:
         return found
 
 
-def latest_versions(chunks: Sequence[StoredChunk]) -> list[StoredChunk]:
-    """Chunks of complete documents only, one version a document (the newest), in order."""
-    groups: dict[tuple[str, str], list[StoredChunk]] = {}
-    for chunk in chunks:
-        groups.setdefault((chunk.doc_id, chunk.content_hash), []).append(chunk)
-    newest: dict[str, tuple[str, str]] = {}
-    for (doc_id, digest), group in groups.items():
-        if len(group) != group[0].n_chunks:
-            continue  # an interrupted ingest left part of a version: never serve it
-        when = group[0].ingested_at
-        if doc_id not in newest or when > groups[(doc_id, newest[doc_id][1])][0].ingested_at:
-            newest[doc_id] = (when, digest)
-    keep = {(d, h) for d, (_, h) in newest.items()}
-    out = [c for c in chunks if (c.doc_id, c.content_hash) in keep]
-    return sorted(out, key=lambda c: (c.ingested_at, c.doc_id, c.start))
-
-
 class HybridSearcher:
     """Finds the sentences that answer a question. Thread-safe; follows the store's revision."""
 
@@ -209,7 +192,8 @@ class HybridSearcher:
             self._checked_at = time.monotonic()
             if self._snapshot is None or self._snapshot.revision != revision:
                 started = time.perf_counter()
-                self._snapshot = _Snapshot(revision, latest_versions(list(self.store.iter_chunks())))
+                chunks = sorted(self.store.iter_chunks(), key=lambda c: (c.ingested_at, c.doc_id, c.start))
+                self._snapshot = _Snapshot(revision, chunks)
                 log.info(
                     "lexical index rebuilt: %d chunks in %.0f ms",
                     len(self._snapshot.chunks), (time.perf_counter() - started) * 1000,
