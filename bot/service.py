@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
 from typing import Protocol
 
+from bot.answer import ExtractiveAnswerer, not_found
+from bot.errors import EmptyStore, InputError, NotFound, StoreUnavailable
 from bot.models import Answer, Length, Sources, Summary, Turn
+from bot.questions import clean_question, with_context
+from bot.summary import ExtractiveSummarizer
+from retrieval.documents import fold
+from retrieval.ingest import Ingestor, IngestReport, MissingPath
+from retrieval.search import HybridSearcher, SearchResult
+from retrieval.store import StoreError
+from retrieval.types import DocumentInfo
+
+log = logging.getLogger(__name__)
 
 TextSink = Callable[[str], Awaitable[None]]
 """Receives the answer's text so far while an LLM streams it (for live-updating messages)."""
@@ -23,3 +39,129 @@ class CitebotService(Protocol):
     async def summarize(self, doc: str | None = None, length: Length = "medium") -> Summary: ...
 
     async def sources(self) -> Sources: ...
+
+
+class Service:
+    """The core, composed: search, answer, summarize, list and ingest documents."""
+
+    def __init__(
+        self,
+        *,
+        searcher: HybridSearcher,
+        ingestor: Ingestor,
+        answerer: ExtractiveAnswerer,
+        summarizer: ExtractiveSummarizer,
+        seeds_dir: Path | None = None,
+        max_question_chars: int = 1000,
+    ) -> None:
+        self.searcher = searcher
+        self.ingestor = ingestor
+        self.answerer = answerer
+        self.summarizer = summarizer
+        self.seeds_dir = seeds_dir
+        self.max_question_chars = max_question_chars
+        self._seed_lock = asyncio.Lock()
+        self._seeded = False
+
+    # -- the door seam ------------------------------------------------------------------------
+
+    async def ask(
+        self, question: str, history: Sequence[Turn] = (), on_text: TextSink | None = None
+    ) -> Answer:
+        started = time.perf_counter()
+        cleaned = clean_question(question, self.max_question_chars)
+        await self.ensure_ready()
+        query = with_context(cleaned, history)
+        answer = await asyncio.to_thread(self.ask_now, query)
+        return replace(answer, question=cleaned, latency_ms=(time.perf_counter() - started) * 1000)
+
+    async def summarize(self, doc: str | None = None, length: Length = "medium") -> Summary:
+        await self.ensure_ready()
+        return await asyncio.to_thread(self.summarize_now, doc, length)
+
+    async def sources(self) -> Sources:
+        await self.ensure_ready()
+        return Sources(tuple(await asyncio.to_thread(self.documents)))
+
+    # -- synchronous core (run in worker threads by the async methods) -------------------------
+
+    def ask_now(self, question: str) -> Answer:
+        """Search and answer a cleaned question, blocking."""
+        result = self.search(question)
+        if not result.terms:
+            return not_found(question)
+        return self.answerer.answer(result)
+
+    def search(self, question: str, doc_id: str | None = None) -> SearchResult:
+        try:
+            return self.searcher.search(question, doc_id)
+        except StoreError as exc:
+            raise StoreUnavailable(str(exc)) from None
+
+    def documents(self) -> list[DocumentInfo]:
+        try:
+            return self.searcher.store.documents()
+        except StoreError as exc:
+            raise StoreUnavailable(str(exc)) from None
+
+    def summarize_now(self, doc: str | None, length: Length) -> Summary:
+        info = self.find_document(doc)
+        return self.summarizer.summarize(info, length)
+
+    def find_document(self, doc: str | None) -> DocumentInfo:
+        """A document by id, source, or words of its title; the newest when doc is None."""
+        documents = self.documents()
+        if not documents:
+            raise EmptyStore(EMPTY_MESSAGE)
+        if not doc or not doc.strip():
+            return documents[-1]
+        wanted = fold(doc)
+        for info in documents:
+            if wanted in (info.id, fold(info.source)) or info.source.endswith(doc):
+                return info
+        matches = [d for d in documents if wanted in fold(d.title)]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            names = "; ".join(m.title for m in matches[:3])
+            raise NotFound(f"“{doc}” matches several articles ({names}): use its id from /sources")
+        raise NotFound(f"No article matches “{doc}”. /sources lists them.")
+
+    def ingest(
+        self, targets: Sequence[str], progress: Callable[[str, int], None] | None = None
+    ) -> IngestReport:
+        try:
+            report = self.ingestor.ingest(targets, progress)
+        except MissingPath as exc:
+            raise InputError(str(exc)) from None
+        except StoreError as exc:
+            raise StoreUnavailable(str(exc)) from None
+        self.searcher.invalidate()
+        return report
+
+    # -- readiness ----------------------------------------------------------------------------
+
+    async def ensure_ready(self) -> None:
+        """Ingest seeds/ when the store is empty (once a process), else say how to fill it."""
+        if self._seeded:
+            return
+        async with self._seed_lock:
+            if self._seeded:
+                return
+            await asyncio.to_thread(self.ensure_ready_now)
+
+    def ensure_ready_now(self) -> None:
+        try:
+            empty = self.searcher.is_empty()
+        except StoreError as exc:
+            raise StoreUnavailable(str(exc)) from None
+        if empty and self.seeds_dir is not None and self.seeds_dir.is_dir():
+            log.info("store is empty: ingesting %s", self.seeds_dir)
+            self.ingest([str(self.seeds_dir)])
+            empty = self.searcher.is_empty()
+        if empty:
+            raise EmptyStore(EMPTY_MESSAGE)
+        self._seeded = True
+
+
+EMPTY_MESSAGE = "No articles are stored yet: add one with `citebot ingest PATH_OR_URL`."

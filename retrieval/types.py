@@ -61,6 +61,9 @@ class StoredChunk:
     end: int
     text: str
     paragraphs: tuple[Paragraph, ...]
+    content_hash: str = ""
+    n_chunks: int = 0
+    ingested_at: str = ""
 
     def paragraph_at(self, offset: int) -> int:
         """The paragraph number holding the absolute character `offset`."""

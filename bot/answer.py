@@ -1,0 +1,120 @@
+"""The offline answerer: verbatim sentences from the best passages, or a plain "doesn't say"."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.models import NOT_FOUND_TEXT, Answer, Citation, Mode
+from retrieval.search import Hit, HybridSearcher, SearchResult, Sentence
+from retrieval.types import Passage
+
+# A sentence opening like this leans on the one before it for its meaning.
+_DEPENDENT_OPENER = re.compile(
+    r"^[\"“‘']?(he|she|it|they|this|that|these|those|there|his|her|its|their|but|and|so|yet|"
+    r"still|also|however|instead|meanwhile|then|such|should that|if so|even so|as a result)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerPolicy:
+    """When to answer, and how much to quote. Chosen on tests/eval/*_dev.jsonl."""
+
+    min_context_coverage: float = 0.45  # share of the question's weighted terms near the quote
+    max_unknown_share: float = 0.34  # weighted share of question terms the store never uses
+    max_citations: int = 3
+    also_ratio: float = 0.8  # a further quote must score this share of the best
+    other_doc_ratio: float = 0.9  # ... and this much when it comes from another article
+    min_quote_words: int = 8
+
+
+class ExtractiveAnswerer:
+    """Builds an Answer from a SearchResult with quotes that are spans of the stored text."""
+
+    def __init__(self, searcher: HybridSearcher, policy: AnswerPolicy | None = None) -> None:
+        self.searcher = searcher
+        self.policy = policy or AnswerPolicy()
+
+    def answerable(self, result: SearchResult) -> bool:
+        """Whether the best passage speaks to the question, not just near it."""
+        best = result.best
+        if best is None:
+            return False
+        total = sum(result.weights.values()) or 1.0
+        unknown = sum(result.weights[t] for t in result.unknown) / total
+        if unknown > self.policy.max_unknown_share:
+            return False
+        return best.context_coverage >= self.policy.min_context_coverage
+
+    def answer(self, result: SearchResult, mode: Mode = "extractive", note: str = "") -> Answer:
+        if not self.answerable(result):
+            return not_found(result.question, mode, note)
+        passages = self.quotes(result)
+        citations = tuple(Citation.of(n, p) for n, p in enumerate(passages, start=1))
+        text = compose(citations)
+        return Answer(result.question, text, citations, False, mode, note=note)
+
+    def quotes(self, result: SearchResult) -> list[Passage]:
+        """The best sentence widened where it needs its neighbour, then further distinct ones."""
+        hits = result.hits
+        best = hits[0]
+        chosen = [self._widen(best)]
+        for hit in hits[1:]:
+            if len(chosen) >= self.policy.max_citations:
+                break
+            ratio = self.policy.also_ratio
+            if hit.passage.doc_id != best.passage.doc_id:
+                ratio = self.policy.other_doc_ratio
+            if hit.score < ratio * best.score:
+                break
+            if any(_overlaps(hit.passage, c) for c in chosen):
+                continue
+            chosen.append(self._widen(hit))
+        return chosen
+
+    def _widen(self, hit: Hit) -> Passage:
+        """Add the previous sentence when the hit opens with a pronoun or is very short."""
+        sentences = self.searcher.neighbours(hit)
+        at = next((i for i, s in enumerate(sentences) if s.start == hit.passage.start), None)
+        if at is None:
+            return hit.passage
+        first = last = at
+        text = hit.passage.text
+        if at > 0 and (
+            _DEPENDENT_OPENER.match(text) or len(text.split()) < self.policy.min_quote_words
+        ):
+            first = at - 1
+        elif len(text.split()) < self.policy.min_quote_words and at + 1 < len(sentences):
+            last = at + 1
+        return _span(hit, sentences[first], sentences[last])
+
+
+def _span(hit: Hit, first: Sentence, last: Sentence) -> Passage:
+    chunk = first.chunk
+    text = chunk.text[first.start - chunk.start : last.end - chunk.start]
+    p = hit.passage
+    return Passage(p.doc_id, p.title, p.source, p.paragraph, first.start, last.end, text, p.score)
+
+
+def _overlaps(p: Passage, q: Passage) -> bool:
+    return p.doc_id == q.doc_id and p.start < q.end and q.start < p.end
+
+
+def _display(quote: str) -> str:
+    return " ".join(quote.split())
+
+
+def compose(citations: tuple[Citation, ...]) -> str:
+    """Prose made of the quotes, each followed by its citation number."""
+    if not citations:
+        return NOT_FOUND_TEXT
+    shown, rest = citations[:2], citations[2:]
+    text = " ".join(f"“{_display(c.quote)}” [{c.n}]" for c in shown)
+    if rest:
+        text += " See also " + ", ".join(f"[{c.n}]" for c in rest) + "."
+    return text
+
+
+def not_found(question: str, mode: Mode = "extractive", note: str = "") -> Answer:
+    return Answer(question, NOT_FOUND_TEXT, (), True, mode, note=note)

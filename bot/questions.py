@@ -1,0 +1,55 @@
+"""Cleaning a question before it is searched, and the simple follow-up rule."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from bot.errors import InputError
+from bot.models import Turn
+from retrieval.lexical import STOPWORDS, words
+
+_FOLLOW_UP_OPENER = re.compile(
+    r"^\s*(and|but|also|so|what about|how about|and what about|what of|then|why|how come)\b",
+    re.IGNORECASE,
+)
+_PRONOUN = frozenset("he she him her his hers it its they them their this that these those".split())
+
+
+def clean_question(raw: str, max_chars: int) -> str:
+    """Printable text on one line: control and bidi-override characters dropped, spaces folded."""
+    if len(raw) > max_chars * 4:
+        raise InputError(too_long(len(raw), max_chars))
+    kept = []
+    for ch in raw:
+        category = unicodedata.category(ch)
+        if ch in "\t\n\r" or category in ("Zl", "Zp"):
+            kept.append(" ")
+        elif category in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            continue  # control, format (incl. RTL overrides, zero-width), surrogates, unassigned
+        else:
+            kept.append(ch)
+    question = " ".join("".join(kept).split())
+    if not question:
+        raise InputError("Ask me a question about the article, e.g. “What did Kim say about a new way?”")
+    if len(question) > max_chars:
+        raise InputError(too_long(len(question), max_chars))
+    return question
+
+
+def too_long(n: int, limit: int) -> str:
+    return f"That question is {n:,} characters long; the limit is {limit:,}. Please shorten it."
+
+
+def with_context(question: str, history: Sequence[Turn]) -> str:
+    """A follow-up ("and what about China?") searched together with the question before it."""
+    previous = next((t.text for t in reversed(history) if t.role == "user" and t.text.strip()), "")
+    if not previous or previous.strip() == question.strip():
+        return question
+    ws = words(question)
+    content = [w for w in ws if w not in STOPWORDS]
+    follows = bool(_FOLLOW_UP_OPENER.match(question)) or any(w in _PRONOUN for w in ws)
+    if follows or len(content) <= 2:
+        return f"{question} {previous}"
+    return question

@@ -1,0 +1,131 @@
+"""Turn paths and URLs into stored chunks: idempotent, and safe to interrupt and repeat."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from retrieval.chunking import chunk_document
+from retrieval.documents import SUFFIXES, Unreadable, load_file, load_url
+from retrieval.store import ChunkStore
+from retrieval.types import Document
+
+log = logging.getLogger(__name__)
+
+
+class MissingPath(Exception):
+    """A path given to ingest does not exist; nothing was ingested."""
+
+
+@dataclass
+class IngestReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    passages: int = 0
+    words: int = 0
+    seconds: float = 0.0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    titles: list[str] = field(default_factory=list)
+
+    @property
+    def words_per_second(self) -> float:
+        return self.words / self.seconds if self.seconds > 0 else 0.0
+
+    def summary(self) -> str:
+        return (
+            f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{len(self.skipped)} skipped; {self.passages} passages, {self.words:,} words "
+            f"in {self.seconds:.1f} s ({self.words_per_second:,.0f} words/s)"
+        )
+
+
+Target = Path | str  # a file or folder, or a URL
+
+
+def expand(targets: Sequence[str]) -> tuple[list[Target], list[tuple[str, str]]]:
+    """Files (folders walked recursively, in sorted order) and URLs; skips with reasons.
+    Raises MissingPath, before anything is read, when a path does not exist."""
+    missing = [t for t in targets if not _is_url(t) and not Path(t).exists()]
+    if missing:
+        raise MissingPath(f"no such file or folder: {missing[0]}")
+    out: list[Target] = []
+    skipped: list[tuple[str, str]] = []
+    for target in targets:
+        if _is_url(target):
+            out.append(target)
+            continue
+        path = Path(target)
+        if path.is_dir():
+            out.extend(_walk(path))
+        elif path.suffix.lower() in SUFFIXES:
+            out.append(path)
+        else:
+            skipped.append((str(path), f"unsupported file type '{path.suffix or '(none)'}'"))
+    return out, skipped
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).parts
+        if any(part.startswith(".") for part in rel):
+            continue  # .git, .citebot and other hidden folders
+        if path.is_file() and path.suffix.lower() in SUFFIXES:
+            yield path
+
+
+def _is_url(target: str) -> bool:
+    return target.startswith(("http://", "https://"))
+
+
+def load(target: Target) -> Document:
+    return load_url(target) if isinstance(target, str) else load_file(target)
+
+
+class Ingestor:
+    """Stores documents in a ChunkStore: unchanged ones are skipped by content hash."""
+
+    def __init__(self, store: ChunkStore) -> None:
+        self.store = store
+
+    def ingest(
+        self, targets: Sequence[str], progress: Callable[[str, int], None] | None = None
+    ) -> IngestReport:
+        """Ingest files, folders and URLs. `progress(name, words)` is called after each one."""
+        started = time.perf_counter()
+        items, skipped = expand(targets)
+        report = IngestReport(skipped=skipped)
+        for item in items:
+            name = str(item)
+            try:
+                doc = load(item)
+            except Unreadable as exc:
+                report.skipped.append((name, str(exc)))
+                if progress:
+                    progress(name, 0)
+                continue
+            self.put(doc, report)
+            if progress:
+                progress(name, doc.words)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def put(self, doc: Document, report: IngestReport) -> None:
+        """Store one document unless this exact version is already complete in the store."""
+        chunks = chunk_document(doc)
+        state = self.store.stored_state(doc.id)
+        if state == {doc.content_hash: len(chunks)}:
+            report.unchanged += 1
+            return
+        vectors = self.store.embedder.embed([c.text for c in chunks])
+        self.store.put_document(doc, chunks, vectors)
+        if state:
+            report.updated += 1
+        else:
+            report.added += 1
+        report.passages += len(doc.paragraphs)
+        report.words += doc.words
+        report.titles.append(doc.title)

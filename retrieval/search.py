@@ -1,0 +1,293 @@
+"""Hybrid search: Chroma's nearest chunks fused with BM25, then the sentences that answer."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from retrieval.chunking import sentence_spans
+from retrieval.embeddings import Embedder, Vectors
+from retrieval.lexical import STOPWORDS, LexicalIndex, stem, terms, words
+from retrieval.store import ChunkStore
+from retrieval.types import Passage, StoredChunk
+
+log = logging.getLogger(__name__)
+
+# Words that shape a question but say nothing about its topic.
+QUESTION_WORDS = frozenset(
+    """what whats who whom whose which when where why how does did do doe say said says tell
+    told mention mentioned mentions article piece story text author writer report reported
+    according describe described explain explains give given happen happened many much kind
+    type sort thing things anything something anyone someone name named""".split()
+)
+_QUESTION_STOP = STOPWORDS | QUESTION_WORDS
+# A question about what someone said favours sentences that report speech.
+_SPEECH_ASKED = frozenset("say said says tell told warn warned claim claimed promise promised".split())
+_REPORTING = frozenset(
+    stem(w) for w in """said says say warned warn warns told tell tells suggested argued stated
+    announced emphasized emphasised insisted added claimed noted stressed explained according
+    address speech statement remarks interview declared promised vowed pledged urged""".split()
+)
+_RRF_K = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence of a stored chunk, with its paragraph and stems."""
+
+    chunk: StoredChunk
+    paragraph: int
+    start: int
+    end: int
+    terms: frozenset[str]
+    bigrams: frozenset[tuple[str, str]]
+
+    @property
+    def text(self) -> str:
+        return self.chunk.text[self.start - self.chunk.start : self.end - self.chunk.start]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A candidate answer sentence with the evidence for it."""
+
+    passage: Passage
+    score: float
+    coverage: float  # weighted share of question terms in the sentence
+    context_coverage: float  # ... in the sentence's paragraph
+    cosine: float
+    missing: tuple[str, ...]  # question terms the paragraph lacks
+    chunk_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    question: str
+    terms: tuple[str, ...]
+    bigrams: tuple[tuple[str, str], ...]
+    speech: bool  # the question asks what someone said
+    weights: dict[str, float]
+    unknown: tuple[str, ...]  # question terms no stored passage contains
+    hits: list[Hit] = field(default_factory=list)
+    paragraphs: list[Passage] = field(default_factory=list)
+
+    @property
+    def best(self) -> Hit | None:
+        return self.hits[0] if self.hits else None
+
+
+class _Snapshot:
+    """The chunks, lexical index and per-chunk sentences of one store revision."""
+
+    def __init__(self, revision: str, chunks: list[StoredChunk]) -> None:
+        self.revision = revision
+        self.chunks = chunks
+        self.position = {c.id: i for i, c in enumerate(chunks)}
+        self.index = LexicalIndex([c.id for c in chunks], [c.text for c in chunks])
+        self._sentences: dict[str, list[Sentence]] = {}
+        self._vectors: dict[str, Vectors] = {}
+
+    def sentences(self, chunk: StoredChunk) -> list[Sentence]:
+        found = self._sentences.get(chunk.id)
+        if found is None:
+            found = []
+            for para in chunk.paragraphs:
+                for s, e in sentence_spans(chunk.text, para.start - chunk.start, para.end - chunk.start):
+                    seq = terms(chunk.text[s:e])
+                    found.append(
+                        Sentence(chunk, para.n, chunk.start + s, chunk.start + e,
+                                 frozenset(seq), frozenset(zip(seq, seq[1:], strict=False)))
+                    )
+            self._sentences[chunk.id] = found
+        return found
+
+    def vectors(self, chunk: StoredChunk, embedder: Embedder) -> Vectors:
+        found = self._vectors.get(chunk.id)
+        if found is None:
+            found = embedder.embed([s.text for s in self.sentences(chunk)])
+            self._vectors[chunk.id] = found
+        return found
+
+
+def latest_versions(chunks: Sequence[StoredChunk]) -> list[StoredChunk]:
+    """Chunks of complete documents only, one version a document (the newest), in order."""
+    groups: dict[tuple[str, str], list[StoredChunk]] = {}
+    for chunk in chunks:
+        groups.setdefault((chunk.doc_id, chunk.content_hash), []).append(chunk)
+    newest: dict[str, tuple[str, str]] = {}
+    for (doc_id, digest), group in groups.items():
+        if len(group) != group[0].n_chunks:
+            continue  # an interrupted ingest left part of a version: never serve it
+        when = group[0].ingested_at
+        if doc_id not in newest or when > groups[(doc_id, newest[doc_id][1])][0].ingested_at:
+            newest[doc_id] = (when, digest)
+    keep = {(d, h) for d, (_, h) in newest.items()}
+    out = [c for c in chunks if (c.doc_id, c.content_hash) in keep]
+    return sorted(out, key=lambda c: (c.ingested_at, c.doc_id, c.start))
+
+
+class HybridSearcher:
+    """Finds the sentences that answer a question. Thread-safe; follows the store's revision."""
+
+    def __init__(
+        self, store: ChunkStore, embedder: Embedder, *, candidates: int = 8,
+        recheck_seconds: float = 1.0,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.candidates = candidates
+        self.recheck_seconds = recheck_seconds
+        self._snapshot: _Snapshot | None = None
+        self._checked_at = 0.0
+        self._lock = threading.Lock()
+
+    def snapshot(self) -> _Snapshot:
+        """The current snapshot, rebuilt when another writer changed the store."""
+        now = time.monotonic()
+        snap = self._snapshot
+        if snap is not None and now - self._checked_at < self.recheck_seconds:
+            return snap
+        with self._lock:
+            revision = self.store.revision()
+            self._checked_at = time.monotonic()
+            if self._snapshot is None or self._snapshot.revision != revision:
+                started = time.perf_counter()
+                self._snapshot = _Snapshot(revision, latest_versions(list(self.store.iter_chunks())))
+                log.info(
+                    "lexical index rebuilt: %d chunks in %.0f ms",
+                    len(self._snapshot.chunks), (time.perf_counter() - started) * 1000,
+                )
+            return self._snapshot
+
+    def invalidate(self) -> None:
+        """Force a revision check on the next search (after this process wrote)."""
+        self._checked_at = 0.0
+
+    def is_empty(self) -> bool:
+        return not self.snapshot().chunks
+
+    def search(self, question: str, doc_id: str | None = None) -> SearchResult:
+        snap = self.snapshot()
+        all_words = words(question)
+        qwords = [w for w in all_words if w not in _QUESTION_STOP]
+        qterms = tuple(dict.fromkeys(stem(w) for w in qwords))
+        seq = terms(question, _QUESTION_STOP)
+        bigrams = tuple(dict.fromkeys(zip(seq, seq[1:], strict=False)))
+        speech = any(w in _SPEECH_ASKED for w in all_words)
+        index = snap.index
+        top_idf = index.idf("\0never")
+        weights = {t: (index.idf(t) if index.known(t) else top_idf * 1.5) for t in qterms}
+        unknown = tuple(t for t in qterms if not index.known(t))
+        result = SearchResult(question, qterms, bigrams, speech, weights, unknown)
+        if not snap.chunks or not qterms:
+            return result
+        qvec = self.embedder.embed_one(question)
+        ranked = self._fuse(snap, qterms, qvec, doc_id)
+        hits = self._rank_sentences(snap, ranked, result, qvec)
+        result.hits.extend(hits)
+        result.paragraphs.extend(_paragraphs(ranked))
+        return result
+
+    def _fuse(
+        self, snap: _Snapshot, qterms: tuple[str, ...], qvec: Vectors, doc_id: str | None
+    ) -> list[tuple[StoredChunk, float]]:
+        """Reciprocal-rank fusion of dense and BM25 rankings; the best `candidates` chunks."""
+        depth = max(20, self.candidates * 3)
+        scores: dict[int, float] = {}
+        dense = [
+            (snap.position[cid], sim) for cid, sim in self.store.query(qvec, depth)
+            if cid in snap.position
+        ]
+        lexical = snap.index.top(qterms, depth)
+        for ranking in (dense, lexical):
+            for rank, (pos, _) in enumerate(ranking):
+                if doc_id and snap.chunks[pos].doc_id != doc_id:
+                    continue
+                scores[pos] = scores.get(pos, 0.0) + 1.0 / (_RRF_K + rank)
+        best = sorted(scores.items(), key=lambda p: -p[1])[: self.candidates]
+        if not best:
+            return []
+        top = best[0][1]
+        return [(snap.chunks[pos], score / top) for pos, score in best]
+
+    def _rank_sentences(
+        self, snap: _Snapshot, ranked: list[tuple[StoredChunk, float]], query: SearchResult,
+        qvec: Vectors,
+    ) -> list[Hit]:
+        qterms, weights = query.terms, query.weights
+        total = sum(weights.values()) or 1.0
+        hits: list[Hit] = []
+        for chunk, chunk_score in ranked:
+            sentences = snap.sentences(chunk)
+            if not sentences:
+                continue
+            cosines = snap.vectors(chunk, self.embedder) @ qvec
+            para_terms: dict[int, frozenset[str]] = {}
+            for s in sentences:
+                para_terms[s.paragraph] = para_terms.get(s.paragraph, frozenset()) | s.terms
+            for i, s in enumerate(sentences):
+                cov = sum(weights[t] for t in qterms if t in s.terms) / total
+                context = para_terms[s.paragraph]
+                ctx = sum(weights[t] for t in qterms if t in context) / total
+                cos = float(cosines[i])
+                score = 0.5 * cov + 0.15 * ctx + 0.25 * cos + 0.10 * chunk_score
+                if query.bigrams:
+                    shared = sum(1 for b in query.bigrams if b in s.bigrams)
+                    score += 0.1 * shared / len(query.bigrams)
+                if query.speech and s.terms & _REPORTING:
+                    score += 0.05
+                passage = Passage(
+                    doc_id=chunk.doc_id, title=chunk.title, source=chunk.source,
+                    paragraph=s.paragraph, start=s.start, end=s.end, text=s.text, score=score,
+                )
+                missing = tuple(t for t in qterms if t not in context)
+                hits.append(Hit(passage, score, cov, ctx, cos, missing, chunk.id))
+        hits.sort(key=lambda h: -h.score)
+        return hits
+
+    def neighbours(self, hit: Hit) -> list[Sentence]:
+        """The sentences of the hit's paragraph, in order (for widening a quote)."""
+        snap = self.snapshot()
+        pos = snap.position.get(hit.chunk_id)
+        if pos is None:
+            return []
+        chunk = snap.chunks[pos]
+        return [s for s in snap.sentences(chunk) if s.paragraph == hit.passage.paragraph]
+
+    def document_sentences(self, doc_id: str) -> list[tuple[Sentence, Vectors]]:
+        """Every sentence of a document in reading order, with its vector (for summaries)."""
+        snap = self.snapshot()
+        out: list[tuple[Sentence, Vectors]] = []
+        for chunk in snap.chunks:
+            if chunk.doc_id == doc_id:
+                vecs = snap.vectors(chunk, self.embedder)
+                out.extend(zip(snap.sentences(chunk), vecs, strict=True))
+        return sorted(out, key=lambda p: p[0].start)
+
+    def lexical(self) -> LexicalIndex:
+        return self.snapshot().index
+
+
+def _paragraphs(ranked: list[tuple[StoredChunk, float]]) -> list[Passage]:
+    """Whole paragraphs of the ranked chunks, best chunk first: the context an LLM is given."""
+    out: list[Passage] = []
+    for chunk, score in ranked:
+        for p in chunk.paragraphs:
+            out.append(
+                Passage(
+                    doc_id=chunk.doc_id, title=chunk.title, source=chunk.source, paragraph=p.n,
+                    start=p.start, end=p.end, text=chunk.text[p.start - chunk.start : p.end - chunk.start],
+                    score=score,
+                )
+            )
+    return out
+
+
+def cosine_matrix(vectors: Vectors) -> Vectors:
+    """Pairwise cosine similarity of unit vectors."""
+    return np.asarray(vectors @ vectors.T, dtype=np.float32)
