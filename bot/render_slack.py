@@ -110,11 +110,13 @@ def quote(text: str) -> str:
     )
 
 
-def citation_blocks(cite: Citation) -> list[Block]:
-    """One citation: its number, linked title and paragraph, then the whole verbatim quote."""
-    head = (
-        f"*[{cite.n}]* {link(cite.url, _clip(cite.title, 300) or cite.doc_id)} · ¶{cite.paragraph}"
-    )
+def citation_blocks(cite: Citation, *, quoted: bool = True) -> list[Block]:
+    """One citation: its number, linked title and paragraph, then the whole verbatim quote
+    (left out when `quoted` is False: the prose already shows it word for word)."""
+    title = link(cite.url, _clip(cite.title, 300) or cite.doc_id)
+    head = f"*[{cite.n}]* {title} · ¶{cite.paragraph}"
+    if not quoted:
+        return [section(head)]
     room = SECTION_CHARS - len(head) - 1
     lines = quote(cite.quote).split("\n")
     parts: list[str] = []
@@ -175,7 +177,9 @@ def render_answer(
     prose = escape(answer.text).strip() or "…"
     head += [section(p) for p in split_text(prose, SECTION_CHARS)]
     units: list[list[Block]] = [[b] for b in head]
-    units += [citation_blocks(c) for c in answer.citations]
+    units += [
+        citation_blocks(c, quoted=c.quote.strip() not in answer.text) for c in answer.citations
+    ]
     if answer.note:
         units.append([context(_clip(escape(answer.note), CONTEXT_CHARS))])
     if answer_id:

@@ -249,3 +249,20 @@ def test_partial_text_keeps_the_latest_words_within_a_section() -> None:
     body: Any = m.blocks[0]["text"]["text"]
     assert len(body) <= SECTION_CHARS and body.endswith("the end") and body.startswith("…")
     assert "writing" in texts(m)
+
+
+def test_a_quote_already_in_the_prose_is_not_repeated() -> None:
+    """Extractive answers quote passages in their text: the citation then only says where."""
+    p8, p5 = passage(8), passage(5)
+    text = f"\u201c{p8.text}\u201d [1] See also [2]."
+    cites = (
+        Citation.of(1, p8),
+        Citation(2, p5.doc_id, p5.title, 5, "Is Russia the potential", 0, 1, URL),
+    )
+    [m] = render_answer(
+        Answer("Who is Kim expected to meet next?", text, cites, False, "extractive")
+    )
+    shown = texts(m)
+    assert shown.count("Vladimir Putin") == 1
+    assert f"*[1]* <{URL}|{TITLE}> · ¶8" in shown
+    assert f"*[2]* <{URL}|{TITLE}> · ¶5\n>Is Russia the potential" in shown
