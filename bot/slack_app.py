@@ -654,6 +654,7 @@ def build(
     async def authorize() -> AuthorizeResult:
         return await identity.load()
 
+    _quiet_token_warning()
     app = AsyncApp(
         name="citebot",
         client=client,
@@ -664,6 +665,20 @@ def build(
     door = SlackDoor(settings, service, feedback, identity)
     door.register(app)
     return SlackBot(app, identity, door)
+
+
+class _TokenSkippedFilter(logging.Filter):
+    """Drops bolt's "`token` will be unused" warning: bolt reads SLACK_BOT_TOKEN from the
+    environment on its own, while we hand the token to `authorize` on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+def _quiet_token_warning() -> None:
+    bolt_log = logging.getLogger("slack_bolt.AsyncApp")
+    if not any(isinstance(f, _TokenSkippedFilter) for f in bolt_log.filters):
+        bolt_log.addFilter(_TokenSkippedFilter())
 
 
 def web_app(app: AsyncApp) -> web.Application:
