@@ -43,7 +43,7 @@ _BOILERPLATE = re.compile(
     r"this (article|story) (was|is|has been)|skip to|back to top|comments?\b)",
     re.IGNORECASE,
 )
-_BYLINE = re.compile(r"^by\s+[A-Z][\w.'’-]+(\s+[A-Z][\w.'’-]+){0,4}\s*$")
+_BYLINE = re.compile(r"^[Bb]y\s+[A-Z][\w.'’-]+(\s+[A-Z][\w.'’-]+){0,4}\s*$")
 _DATE_LINE = re.compile(
     r"^(published|updated|posted)?:?\s*(\w+day,?\s*)?(\d{1,2}\s+)?"
     r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(,\s*\d{4})?"

@@ -11,6 +11,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+from retrieval.aliases import IRREGULAR, canonical_places
+
 import numpy as np
 import numpy.typing as npt
 
@@ -47,8 +49,8 @@ def stem(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Lower-case word tokens, possessives folded ("Kim’s" -> "kim")."""
-    text = unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
+    """Lower-case word tokens, possessives folded ("Kim’s" -> "kim"), places made one token."""
+    text = canonical_places(unicodedata.normalize("NFKC", text)).casefold().replace("’", "'")
     out = []
     for token in _TOKEN.findall(text):
         if token.endswith("'s"):
@@ -58,8 +60,19 @@ def words(text: str) -> list[str]:
 
 
 def terms(text: str, stopwords: frozenset[str] = STOPWORDS) -> list[str]:
-    """Stemmed content terms of a text, in order (repeats kept)."""
-    return [stem(w) for w in words(text) if w not in stopwords and w.replace("'", "") not in stopwords]
+    """Stemmed content terms of a text, in order (repeats kept); "took" is "take"."""
+    return [
+        stem(IRREGULAR.get(w, w)) for w in words(text)
+        if w not in stopwords and w.replace("'", "") not in stopwords
+    ]
+
+
+def term_words(text: str, stopwords: frozenset[str] = STOPWORDS) -> list[tuple[str, str]]:
+    """(stem, word) for each content word of a text, in order."""
+    return [
+        (stem(IRREGULAR.get(w, w)), w) for w in words(text)
+        if w not in stopwords and w.replace("'", "") not in stopwords
+    ]
 
 
 class LexicalIndex:

@@ -12,7 +12,8 @@ import numpy as np
 
 from retrieval.chunking import sentence_spans
 from retrieval.embeddings import Embedder, Vectors
-from retrieval.lexical import STOPWORDS, LexicalIndex, stem, terms, words
+from retrieval.answer_types import AnswerType, holds, question_type
+from retrieval.lexical import STOPWORDS, LexicalIndex, stem, term_words, terms, words
 from retrieval.store import ChunkStore
 from retrieval.types import Passage, StoredChunk
 
@@ -34,6 +35,29 @@ _REPORTING = frozenset(
     address speech statement remarks interview declared promised vowed pledged urged""".split()
 )
 _RRF_K = 60
+# Sentence score weights (chosen on tests/eval/*_dev.jsonl, checked on *_holdout.jsonl).
+W_SENTENCE, W_WINDOW, W_PARAGRAPH, W_COSINE, W_CHUNK = 0.40, 0.15, 0.10, 0.20, 0.10
+W_BIGRAM, W_SPEECH = 0.10, 0.06
+W_SOFT, W_TYPE = 0.10, 0.05
+SOFT_FLOOR = 0.3  # word similarity below this is noise for WordLlama
+
+
+def _soft_coverage(
+    qterms: Sequence[str], weights: dict[str, float], sentence_terms: frozenset[str],
+    vectors: dict[str, Vectors],
+) -> float:
+    """Weighted question terms matched exactly (1) or by the nearest similar word (its cosine)."""
+    score = 0.0
+    others = [vectors[t] for t in sentence_terms]
+    matrix = np.stack(others) if others else None
+    for t in qterms:
+        if t in sentence_terms:
+            score += weights[t]
+        elif matrix is not None:
+            best = float((matrix @ vectors[t]).max())
+            if best >= SOFT_FLOOR:
+                score += weights[t] * best
+    return score
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +87,7 @@ class Hit:
     cosine: float
     missing: tuple[str, ...]  # question terms the paragraph lacks
     chunk_id: str
+    features: tuple[float, ...] = ()  # (sentence, window, paragraph, cosine, chunk, bigram, speech)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +96,7 @@ class SearchResult:
     terms: tuple[str, ...]
     bigrams: tuple[tuple[str, str], ...]
     speech: bool  # the question asks what someone said
+    kind: AnswerType | None
     weights: dict[str, float]
     unknown: tuple[str, ...]  # question terms no stored passage contains
     hits: list[Hit] = field(default_factory=list)
@@ -91,6 +117,8 @@ class _Snapshot:
         self.index = LexicalIndex([c.id for c in chunks], [c.text for c in chunks])
         self._sentences: dict[str, list[Sentence]] = {}
         self._vectors: dict[str, Vectors] = {}
+        self.surface: dict[str, str] = {}  # stem -> a word it came from
+        self._term_vectors: dict[str, Vectors] = {}
 
     def sentences(self, chunk: StoredChunk) -> list[Sentence]:
         found = self._sentences.get(chunk.id)
@@ -98,13 +126,24 @@ class _Snapshot:
             found = []
             for para in chunk.paragraphs:
                 for s, e in sentence_spans(chunk.text, para.start - chunk.start, para.end - chunk.start):
-                    seq = terms(chunk.text[s:e])
+                    pairs = term_words(chunk.text[s:e])
+                    for st, w in pairs:
+                        self.surface.setdefault(st, w)
+                    seq = [st for st, _ in pairs]
                     found.append(
                         Sentence(chunk, para.n, chunk.start + s, chunk.start + e,
                                  frozenset(seq), frozenset(zip(seq, seq[1:], strict=False)))
                     )
             self._sentences[chunk.id] = found
         return found
+
+    def term_vectors(self, stems: Sequence[str], embedder: Embedder) -> dict[str, Vectors]:
+        """A vector for each stem, from a word it stood for (cached for the snapshot)."""
+        todo = [t for t in dict.fromkeys(stems) if t not in self._term_vectors]
+        if todo:
+            vecs = embedder.embed([self.surface.get(t, t) for t in todo])
+            self._term_vectors.update(zip(todo, vecs, strict=True))
+        return {t: self._term_vectors[t] for t in stems}
 
     def vectors(self, chunk: StoredChunk, embedder: Embedder) -> Vectors:
         found = self._vectors.get(chunk.id)
@@ -183,9 +222,13 @@ class HybridSearcher:
         top_idf = index.idf("\0never")
         weights = {t: (index.idf(t) if index.known(t) else top_idf * 1.5) for t in qterms}
         unknown = tuple(t for t in qterms if not index.known(t))
-        result = SearchResult(question, qterms, bigrams, speech, weights, unknown)
+        result = SearchResult(
+            question, qterms, bigrams, speech, question_type(question), weights, unknown
+        )
         if not snap.chunks or not qterms:
             return result
+        for w in qwords:
+            snap.surface.setdefault(stem(w), w)
         qvec = self.embedder.embed_one(question)
         ranked = self._fuse(snap, qterms, qvec, doc_id)
         hits = self._rank_sentences(snap, ranked, result, qvec)
@@ -222,6 +265,8 @@ class HybridSearcher:
         qterms, weights = query.terms, query.weights
         total = sum(weights.values()) or 1.0
         hits: list[Hit] = []
+        all_stems = {t for chunk, _ in ranked for s in snap.sentences(chunk) for t in s.terms}
+        term_vecs = snap.term_vectors([*qterms, *all_stems], self.embedder)
         for chunk, chunk_score in ranked:
             sentences = snap.sentences(chunk)
             if not sentences:
@@ -232,21 +277,33 @@ class HybridSearcher:
                 para_terms[s.paragraph] = para_terms.get(s.paragraph, frozenset()) | s.terms
             for i, s in enumerate(sentences):
                 cov = sum(weights[t] for t in qterms if t in s.terms) / total
+                window = s.terms
+                if i > 0 and sentences[i - 1].paragraph == s.paragraph:
+                    window = window | sentences[i - 1].terms  # "its collapse": who is "it"?
+                win = sum(weights[t] for t in qterms if t in window) / total
                 context = para_terms[s.paragraph]
                 ctx = sum(weights[t] for t in qterms if t in context) / total
                 cos = float(cosines[i])
-                score = 0.5 * cov + 0.15 * ctx + 0.25 * cos + 0.10 * chunk_score
+                score = (
+                    W_SENTENCE * cov + W_WINDOW * win + W_PARAGRAPH * ctx + W_COSINE * cos
+                    + W_CHUNK * chunk_score
+                )
+                soft = _soft_coverage(qterms, weights, s.terms, term_vecs) / total
+                typed = 0.0
+                if query.kind is not None:
+                    typed = 1.0 if holds(query.kind, s.text, query.question) else -1.0
+                bigram = 0.0
                 if query.bigrams:
-                    shared = sum(1 for b in query.bigrams if b in s.bigrams)
-                    score += 0.1 * shared / len(query.bigrams)
-                if query.speech and s.terms & _REPORTING:
-                    score += 0.05
+                    bigram = sum(1 for b in query.bigrams if b in s.bigrams) / len(query.bigrams)
+                speech = 1.0 if query.speech and s.terms & _REPORTING else 0.0
+                score += W_BIGRAM * bigram + W_SPEECH * speech + W_SOFT * soft + W_TYPE * typed
                 passage = Passage(
                     doc_id=chunk.doc_id, title=chunk.title, source=chunk.source,
                     paragraph=s.paragraph, start=s.start, end=s.end, text=s.text, score=score,
                 )
                 missing = tuple(t for t in qterms if t not in context)
-                hits.append(Hit(passage, score, cov, ctx, cos, missing, chunk.id))
+                features = (cov, win, ctx, cos, chunk_score, bigram, speech, soft, typed)
+                hits.append(Hit(passage, score, cov, ctx, cos, missing, chunk.id, features))
         hits.sort(key=lambda h: -h.score)
         return hits
 

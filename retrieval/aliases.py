@@ -1,0 +1,132 @@
+"""General news vocabulary that stemming misses: places named several ways, irregular verbs.
+
+News writes "Beijing", "China" and "Chinese" for one actor and "took" for "take"; questions
+paraphrase the same way. Both the stored text and the question are matched through these
+tables, so nothing here knows about any particular article."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# canonical token: names, demonyms, capitals and abbreviations (case-insensitive unless the
+# entry is all capitals, which must match as written so "US" is not "us").
+_PLACES: dict[str, tuple[str, ...]] = {
+    "usa": ("United States of America", "United States", "U.S.A.", "U.S.", "USA", "US",
+            "America", "American", "Americans", "Washington"),
+    "uk": ("United Kingdom", "U.K.", "UK", "Britain", "Great Britain", "British", "Briton",
+           "Britons", "Westminster", "Whitehall", "London"),
+    "un": ("United Nations", "U.N.", "UN"),
+    "eu": ("European Union", "E.U.", "EU", "Brussels"),
+    "nato": ("NATO", "Nato", "North Atlantic Treaty Organization"),
+    "northkorea": ("Democratic People's Republic of Korea", "Democratic People’s Republic of Korea",
+                   "North Korea", "North Korean", "North Koreans", "DPRK", "Pyongyang"),
+    "southkorea": ("Republic of Korea", "South Korea", "South Korean", "South Koreans", "Seoul", "ROK"),
+    "ussr": ("Soviet Union", "USSR", "Soviet", "Soviets"),
+    "russia": ("Russian Federation", "Russia", "Russian", "Russians", "Moscow", "Kremlin"),
+    "china": ("People's Republic of China", "People’s Republic of China", "China", "Chinese", "Beijing", "PRC"),
+    "japan": ("Japan", "Japanese", "Tokyo"),
+    "taiwan": ("Taiwan", "Taiwanese", "Taipei"),
+    "india": ("India", "Indian", "Indians", "New Delhi", "Delhi"),
+    "pakistan": ("Pakistan", "Pakistani", "Pakistanis", "Islamabad"),
+    "afghanistan": ("Afghanistan", "Afghan", "Afghans", "Kabul"),
+    "iran": ("Iran", "Iranian", "Iranians", "Tehran"),
+    "iraq": ("Iraq", "Iraqi", "Iraqis", "Baghdad"),
+    "syria": ("Syria", "Syrian", "Syrians", "Damascus"),
+    "israel": ("Israel", "Israeli", "Israelis", "Jerusalem", "Tel Aviv"),
+    "palestine": ("Palestine", "Palestinian", "Palestinians"),
+    "egypt": ("Egypt", "Egyptian", "Egyptians", "Cairo"),
+    "turkey": ("Turkey", "Turkish", "Turks", "Ankara"),
+    "saudiarabia": ("Saudi Arabia", "Saudi", "Saudis", "Riyadh"),
+    "ukraine": ("Ukraine", "Ukrainian", "Ukrainians", "Kyiv", "Kiev"),
+    "france": ("France", "French", "Paris", "Elysee", "Élysée"),
+    "germany": ("Germany", "German", "Germans", "Berlin"),
+    "italy": ("Italy", "Italian", "Italians", "Rome"),
+    "spain": ("Spain", "Spanish", "Madrid"),
+    "ireland": ("Republic of Ireland", "Ireland", "Irish", "Dublin"),
+    "scotland": ("Scotland", "Scottish", "Scots", "Edinburgh", "Holyrood"),
+    "wales": ("Wales", "Welsh", "Cardiff"),
+    "poland": ("Poland", "Polish", "Poles", "Warsaw"),
+    "netherlands": ("Netherlands", "Dutch", "Holland", "Amsterdam", "The Hague"),
+    "belgium": ("Belgium", "Belgian", "Belgians"),
+    "sweden": ("Sweden", "Swedish", "Swedes", "Stockholm"),
+    "norway": ("Norway", "Norwegian", "Norwegians", "Oslo"),
+    "greece": ("Greece", "Greek", "Greeks", "Athens"),
+    "canada": ("Canada", "Canadian", "Canadians", "Ottawa"),
+    "mexico": ("Mexico", "Mexican", "Mexicans", "Mexico City"),
+    "brazil": ("Brazil", "Brazilian", "Brazilians", "Brasilia", "Brasília"),
+    "argentina": ("Argentina", "Argentine", "Argentinian", "Buenos Aires"),
+    "australia": ("Australia", "Australian", "Australians", "Canberra"),
+    "newzealand": ("New Zealand", "New Zealander", "Wellington"),
+    "southafrica": ("South Africa", "South African", "South Africans", "Pretoria"),
+    "nigeria": ("Nigeria", "Nigerian", "Nigerians", "Abuja"),
+    "kenya": ("Kenya", "Kenyan", "Kenyans", "Nairobi"),
+    "vietnam": ("Vietnam", "Vietnamese", "Hanoi"),
+    "singapore": ("Singapore", "Singaporean"),
+    "indonesia": ("Indonesia", "Indonesian", "Jakarta"),
+    "philippines": ("Philippines", "Filipino", "Filipinos", "Manila"),
+    "thailand": ("Thailand", "Thai", "Bangkok"),
+    "cuba": ("Cuba", "Cuban", "Cubans", "Havana"),
+    "venezuela": ("Venezuela", "Venezuelan", "Venezuelans", "Caracas"),
+}
+
+# Past forms that Snowball leaves apart from their present ("took" vs "take").
+_IRREGULAR = """
+arose:arise arisen:arise awoke:awake bore:bear borne:bear beat:beat beaten:beat became:become
+began:begin begun:begin bent:bend bet:bet bit:bite bitten:bite blew:blow blown:blow broke:break
+broken:break bred:breed brought:bring built:build burnt:burn bought:buy caught:catch chose:choose
+chosen:choose clung:cling came:come crept:creep dealt:deal dug:dig drew:draw drawn:draw
+dreamt:dream drank:drink drunk:drink drove:drive driven:drive ate:eat eaten:eat fell:fall
+fallen:fall fed:feed felt:feel fought:fight found:find fled:flee flew:fly flown:fly
+forbade:forbid forbidden:forbid forgot:forget forgotten:forget forgave:forgive forgiven:forgive
+froze:freeze frozen:freeze got:get gotten:get gave:give given:give went:go gone:go grew:grow
+grown:grow hung:hang heard:hear hid:hide hidden:hide held:hold kept:keep knew:know known:know
+laid:lay led:lead left:leave lent:lend lost:lose made:make meant:mean met:meet overtook:overtake
+overtaken:overtake paid:pay rode:ride ridden:ride rang:ring rung:ring rose:rise risen:rise
+ran:run said:say saw:see seen:see sought:seek sold:sell sent:send shook:shake shaken:shake
+shone:shine shot:shoot shrank:shrink sang:sing sung:sing sank:sink sunk:sink slept:sleep
+slid:slide spoke:speak spoken:speak spent:spend spun:spin sprang:spring sprung:spring stood:stand
+stole:steal stolen:steal stuck:stick stung:sting struck:strike strove:strive swore:swear
+sworn:swear swept:sweep swam:swim swum:swim swung:swing took:take taken:take taught:teach
+tore:tear torn:tear told:tell thought:think threw:throw thrown:throw understood:understand
+undertook:undertake undertaken:undertake woke:wake woken:wake wore:wear worn:wear wept:weep
+won:win withdrew:withdraw withdrawn:withdraw wrote:write written:write
+"""
+IRREGULAR: dict[str, str] = dict(pair.split(":") for pair in _IRREGULAR.split())
+
+
+@lru_cache(maxsize=1)
+def _place_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
+    lookup: dict[str, str] = {}
+    sensitive: list[str] = []
+    insensitive: list[str] = []
+    for canonical, names in _PLACES.items():
+        for name in names:
+            if name.replace(".", "").isupper():
+                sensitive.append(name)
+                lookup[name] = canonical
+            else:
+                insensitive.append(name)
+                lookup[name.casefold()] = canonical
+
+    def alternation(names: list[str]) -> str:
+        return "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True))
+
+    # an abbreviation ending in "." may end a sentence too: it needs no word boundary after it
+    pattern = re.compile(
+        rf"(?<![\w.])(?:(?P<cs>{alternation(sensitive)})|(?i:(?P<ci>{alternation(insensitive)})))"
+        r"(?:(?<=\.)|(?![\w]))"
+    )
+    return pattern, lookup
+
+
+def canonical_places(text: str) -> str:
+    """Text with every way of naming a place replaced by one token ("Beijing" -> " china ")."""
+    pattern, lookup = _place_pattern()
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group("cs"):
+            return f" {lookup[match.group('cs')]} "
+        return f" {lookup[match.group('ci').casefold()]} "
+
+    return pattern.sub(replace, text)
