@@ -177,9 +177,8 @@ def render_answer(
     prose = escape(answer.text).strip() or "…"
     head += [section(p) for p in split_text(prose, SECTION_CHARS)]
     units: list[list[Block]] = [[b] for b in head]
-    units += [
-        citation_blocks(c, quoted=c.quote.strip() not in answer.text) for c in answer.citations
-    ]
+    shown = _words(answer.text)
+    units += [citation_blocks(c, quoted=_words(c.quote) not in shown) for c in answer.citations]
     if answer.note:
         units.append([context(_clip(escape(answer.note), CONTEXT_CHARS))])
     if answer_id:
@@ -209,7 +208,7 @@ def _point_blocks(text: str, cites: Sequence[Citation]) -> list[Block]:
     body = f"• {escape(text).strip()}" + (f"  _({refs})_" if refs else "")
     blocks = [section(p) for p in split_text(body, SECTION_CHARS)]
     for cite in cites:
-        if cite.quote.strip() not in text:
+        if _words(cite.quote) not in _words(text):
             blocks += citation_blocks(cite)
     return blocks
 
@@ -288,6 +287,11 @@ def _fits(blocks: Sequence[Block]) -> bool:
 
 def _json_len(blocks: Sequence[Block]) -> int:
     return len(json.dumps(list(blocks), ensure_ascii=False))
+
+
+def _words(text: str) -> str:
+    """Text with its whitespace normalised, to see whether prose already shows a quote."""
+    return " ".join(text.split())
 
 
 def _clip(text: str, limit: int) -> str:

@@ -266,3 +266,11 @@ def test_a_quote_already_in_the_prose_is_not_repeated() -> None:
     assert shown.count("Vladimir Putin") == 1
     assert f"*[1]* <{URL}|{TITLE}> · ¶8" in shown
     assert f"*[2]* <{URL}|{TITLE}> · ¶5\n>Is Russia the potential" in shown
+
+
+def test_a_quote_differing_from_the_prose_only_in_spacing_counts_as_shown() -> None:
+    p3 = passage(3)  # the seed has non-breaking spaces around its dashes
+    assert "\xa0" in p3.text
+    text = "\u201c" + " ".join(p3.text.split()) + "\u201d [1]"
+    [m] = render_answer(Answer("q", text, (Citation.of(1, p3),), False, "extractive"))
+    assert texts(m).count("We should bear in mind") == 1

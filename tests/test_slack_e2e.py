@@ -103,7 +103,7 @@ async def http(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Http]:
         url = f"http://127.0.0.1:{port}/slack/events"
         yield Http(fake, SlackSender(url, SECRET, fake, session), running)
     finally:
-        running.stop()
+        await asyncio.to_thread(running.stop)  # the fake keeps serving while it shuts down
         await session.close()
         await fake.stop()
 
@@ -222,8 +222,9 @@ async def test_socket_mode_process_answers_over_a_loopback_websocket(work: Path)
         await asyncio.wait_for(envelope.acked.wait(), 3)
         [post] = await fake.wait_for(lambda: fake.calls_to("chat.postMessage"), ANSWER_TIMEOUT)
         assert post.params["thread_ts"] == "1730.000001" and "¶3" in shown(post.params)
+        await fake.wait_for(lambda: fake.calls_to("reactions.remove"))
     finally:
-        running.stop()
+        await asyncio.to_thread(running.stop)
         await fake.stop()
     output = running.output()
     assert APP_TOKEN not in output and BOT_TOKEN not in output and "E2eApPtOkEn" not in output
