@@ -254,21 +254,21 @@ def feedback(as_json: bool) -> None:
 @click.option("--port", type=int, default=None, help="HTTP port (default: $PORT).")
 def slack(http: bool, port: int | None) -> None:
     """Run the Slack app (Socket Mode by default)."""
-    from bot import slack_app
+    from bot.slack_app import run as run_slack
     from bot.wiring import build_feedback
 
     settings = _settings()
-    slack_app.run(settings, _service(settings), build_feedback(settings), http=http, port=port)
+    run_slack(settings, _service(settings), build_feedback(settings), http=http, port=port)
 
 
 @app.command()
 def discord() -> None:
     """Run the Discord bot."""
-    from bot import discord_app
+    from bot.discord_app import run as run_discord
     from bot.wiring import build_feedback
 
     settings = _settings()
-    discord_app.run(settings, _service(settings), build_feedback(settings))
+    run_discord(settings, _service(settings), build_feedback(settings))
 
 
 def _fail(message: str, code: int) -> NoReturn:

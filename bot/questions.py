@@ -14,7 +14,7 @@ _FOLLOW_UP_OPENER = re.compile(
     r"^\s*(and|but|also|so|what about|how about|and what about|what of|then|why|how come)\b",
     re.IGNORECASE,
 )
-_PRONOUN = frozenset("he she him her his hers it its they them their this that these those".split())
+_PRONOUN = frozenset(["he", "she", "him", "her", "his", "hers", "it", "its", "they", "them", "their", "this", "that", "these", "those"])
 
 
 def clean_question(raw: str, max_chars: int) -> str:

@@ -139,6 +139,10 @@ class Service:
         self.searcher.invalidate()
         return report
 
+    def close(self) -> None:
+        """Release the store's connections."""
+        self.searcher.store.close()
+
     # -- readiness ----------------------------------------------------------------------------
 
     async def ensure_ready(self) -> None:

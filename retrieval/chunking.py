@@ -11,9 +11,7 @@ CHUNK_MERGE_WORDS = 60  # short paragraphs share a chunk (one vector) up to this
 
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof sr jr st mt ft sen rep gov gen lt col capt sgt cmdr adm pres supt det "
-    "insp rev hon inc ltd co corp bros vs etc approx dept univ assn est fig no nos vol pp "
-    "jan feb mar apr jun jul aug sep sept oct nov dec e.g i.e cf al".split()
+    ["mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "ft", "sen", "rep", "gov", "gen", "lt", "col", "capt", "sgt", "cmdr", "adm", "pres", "supt", "det", "insp", "rev", "hon", "inc", "ltd", "co", "corp", "bros", "vs", "etc", "approx", "dept", "univ", "assn", "est", "fig", "no", "nos", "vol", "pp", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "e.g", "i.e", "cf", "al"]
 )
 
 

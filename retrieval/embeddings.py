@@ -27,7 +27,7 @@ class Embedder(ABC):
 
     def embed_one(self, text: str) -> Vectors:
         """The vector of a single text, shape (dim,)."""
-        return self.embed([text])[0]
+        return np.asarray(self.embed([text])[0], dtype=np.float32)
 
     @property
     def slug(self) -> str:
@@ -39,7 +39,7 @@ def _unit(vectors: npt.NDArray[Any]) -> Vectors:
     matrix = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return matrix / norms
+    return np.asarray(matrix / norms, dtype=np.float32)
 
 
 class WordLlamaEmbedder(Embedder):

@@ -7,12 +7,13 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 
+from retrieval.answer_types import AnswerType, holds, question_type
 from retrieval.chunking import sentence_spans
 from retrieval.embeddings import Embedder, Vectors
-from retrieval.answer_types import AnswerType, holds, question_type
 from retrieval.lexical import STOPWORDS, LexicalIndex, stem, term_words, terms, words
 from retrieval.store import ChunkStore
 from retrieval.types import Passage, StoredChunk
@@ -21,23 +22,18 @@ log = logging.getLogger(__name__)
 
 # Words that shape a question but say nothing about its topic.
 QUESTION_WORDS = frozenset(
-    """what whats who whom whose which when where why how does did do doe say said says tell
-    told mention mentioned mentions article piece story text author writer report reported
-    according describe described explain explains give given happen happened many much kind
-    type sort thing things anything something anyone someone name named""".split()
+    ["what", "whats", "who", "whom", "whose", "which", "when", "where", "why", "how", "does", "did", "do", "doe", "say", "said", "says", "tell", "told", "mention", "mentioned", "mentions", "article", "piece", "story", "text", "author", "writer", "report", "reported", "according", "describe", "described", "explain", "explains", "give", "given", "happen", "happened", "many", "much", "kind", "type", "sort", "thing", "things", "anything", "something", "anyone", "someone", "name", "named"]
 )
 _QUESTION_STOP = STOPWORDS | QUESTION_WORDS
 # A question about what someone said favours sentences that report speech.
-_SPEECH_ASKED = frozenset("say said says tell told warn warned claim claimed promise promised".split())
+_SPEECH_ASKED = frozenset(["say", "said", "says", "tell", "told", "warn", "warned", "claim", "claimed", "promise", "promised"])
 _REPORTING = frozenset(
-    stem(w) for w in """said says say warned warn warns told tell tells suggested argued stated
-    announced emphasized emphasised insisted added claimed noted stressed explained according
-    address speech statement remarks interview declared promised vowed pledged urged""".split()
+    stem(w) for w in ["said", "says", "say", "warned", "warn", "warns", "told", "tell", "tells", "suggested", "argued", "stated", "announced", "emphasized", "emphasised", "insisted", "added", "claimed", "noted", "stressed", "explained", "according", "address", "speech", "statement", "remarks", "interview", "declared", "promised", "vowed", "pledged", "urged"]
 )
 _RRF_K = 60
 # Sentence score weights (chosen on tests/eval/*_dev.jsonl, checked on *_holdout.jsonl).
 W_SENTENCE, W_WINDOW, W_PARAGRAPH, W_COSINE, W_CHUNK = 0.40, 0.15, 0.10, 0.20, 0.10
-W_BIGRAM, W_SPEECH = 0.10, 0.06
+W_BIGRAM, W_SPEECH = 0.10, 0.12
 W_SOFT, W_TYPE = 0.10, 0.05
 SOFT_FLOOR = 0.3  # word similarity below this is noise for WordLlama
 
@@ -132,7 +128,7 @@ class _Snapshot:
                     seq = [st for st, _ in pairs]
                     found.append(
                         Sentence(chunk, para.n, chunk.start + s, chunk.start + e,
-                                 frozenset(seq), frozenset(zip(seq, seq[1:], strict=False)))
+                                 frozenset(seq), frozenset(pairwise(seq)))
                     )
             self._sentences[chunk.id] = found
         return found
@@ -216,7 +212,7 @@ class HybridSearcher:
         qwords = [w for w in all_words if w not in _QUESTION_STOP]
         qterms = tuple(dict.fromkeys(stem(w) for w in qwords))
         seq = terms(question, _QUESTION_STOP)
-        bigrams = tuple(dict.fromkeys(zip(seq, seq[1:], strict=False)))
+        bigrams = tuple(dict.fromkeys(pairwise(seq)))
         speech = any(w in _SPEECH_ASKED for w in all_words)
         index = snap.index
         top_idf = index.idf("\0never")

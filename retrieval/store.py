@@ -72,7 +72,7 @@ def _embedding_function(embedder: Embedder) -> Any:
     if "citebot" not in known_embedding_functions:
         from chromadb.utils.embedding_functions import register_embedding_function
 
-        register_embedding_function(CitebotEmbeddingFunction)
+        register_embedding_function(CitebotEmbeddingFunction)  # type: ignore[no-untyped-call]
     return CitebotEmbeddingFunction(embedder)
 
 
@@ -143,6 +143,23 @@ class ChunkStore:
                 self._client = self._collection = None
             log.debug("store call %s failed", what, exc_info=True)
             raise StoreError(self._explain(exc)) from None
+
+    def close(self) -> None:
+        """Release the client (its HTTP connections, or the on-disk database)."""
+        client, self._client, self._collection = self._client, None, None
+        if client is None:
+            return
+        try:
+            servers = [client._server, getattr(getattr(client, "_admin_client", None), "_server", None)]
+            client.close()
+            # Chroma 1.5 stops an HttpClient's systems on close() but leaves their HTTP
+            # connection pools open (each HttpClient has its own, so closing them is safe).
+            for server in servers:
+                session = getattr(server, "_session", None)
+                if session is not None:
+                    session.close()
+        except Exception:  # closing is best effort: the process may be exiting anyway
+            log.debug("closing the Chroma client failed", exc_info=True)
 
     def check(self) -> None:
         """Open the store now (raises StoreError with advice when it cannot be)."""
@@ -273,15 +290,14 @@ class ChunkStore:
              "paras": json.dumps([[p.n, p.start, p.end] for p in ch.paragraphs])}
             for ch in chunks
         ]
+        texts = [ch.text for ch in chunks]
+        rows = vectors.tolist()
         for i in range(0, len(ids), _ADD_BATCH):
-            sl = slice(i, i + _ADD_BATCH)
-            self._call(
-                "upsert",
-                lambda c, s=sl: c.upsert(
-                    ids=ids[s], embeddings=vectors[s].tolist(),
-                    documents=[ch.text for ch in chunks[s]], metadatas=metas[s],
-                ),
-            )
+            batch = {
+                "ids": ids[i : i + _ADD_BATCH], "embeddings": rows[i : i + _ADD_BATCH],
+                "documents": texts[i : i + _ADD_BATCH], "metadatas": metas[i : i + _ADD_BATCH],
+            }
+            self._call("upsert", lambda c, b=batch: c.upsert(**b))
         self._call(
             "delete", lambda c: c.delete(
                 where={"$and": [{"doc_id": doc.id}, {"hash": {"$ne": doc.content_hash}}]}

@@ -10,7 +10,7 @@ import sys
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -96,9 +96,23 @@ def store_env(
 
 
 @pytest.fixture
-def service(store_env: dict[str, str]) -> Service:
+def make_service(store_env: dict[str, str]) -> Iterator[Callable[..., Service]]:
+    """Builds real services on the test's store (extra settings as keywords); closes them."""
+    built: list[Service] = []
+
+    def make(**extra: str) -> Service:
+        built.append(build_service(Settings.from_env({**store_env, **extra})))
+        return built[-1]
+
+    yield make
+    for svc in built:
+        svc.close()
+
+
+@pytest.fixture
+def service(make_service: Callable[..., Service]) -> Service:
     """The real core on a store seeded with the seed article on first use."""
-    return build_service(Settings.from_env(store_env))
+    return make_service()
 
 
 @pytest.fixture

@@ -53,11 +53,7 @@ SPECS = {
 }
 PAIRS = [("seed_dev.jsonl", "seed_holdout.jsonl"), ("corpus_dev.jsonl", "corpus_holdout.jsonl")]
 
-STOP = set("""a an the of to in on at by for from with about as and or but if is are was were be been
-being do does did has have had what which who whom whose when where why how many much this that these
-those it its it's he she his her they their them there than then so not no yes according article say
-says said said, would could should will can may might did does into over after before since between
-both one two any all some more most other only also just still""".split())
+STOP = set(["a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "from", "with", "about", "as", "and", "or", "but", "if", "is", "are", "was", "were", "be", "been", "being", "do", "does", "did", "has", "have", "had", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "many", "much", "this", "that", "these", "those", "it", "its", "it's", "he", "she", "his", "her", "they", "their", "them", "there", "than", "then", "so", "not", "no", "yes", "according", "article", "say", "says", "said", "said,", "would", "could", "should", "will", "can", "may", "might", "did", "does", "into", "over", "after", "before", "since", "between", "both", "one", "two", "any", "all", "some", "more", "most", "other", "only", "also", "just", "still"])
 
 
 def norm(s):

@@ -1,0 +1,5 @@
+"""`python -m bot` runs the citebot command."""
+
+from bot.cli import main
+
+main()

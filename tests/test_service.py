@@ -1,0 +1,86 @@
+"""The core service with real Chroma and WordLlama: what every door will show."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from bot.errors import EmptyStore, InputError
+from bot.models import NOT_FOUND_TEXT, Turn
+from bot.service import Service
+from tests.conftest import SEED
+
+
+async def test_card_question_quotes_the_new_way_passage_as_paragraph_three(service: Service) -> None:
+    answer = await service.ask("What did Kim say about a new way?")
+    assert not answer.not_found
+    assert answer.mode == "extractive"
+    first = answer.citations[0]
+    assert "pursue a “new way”" in first.quote
+    assert first.paragraph == 3
+    assert first.title == "With Hanoi in the Rearview, Will Kim Jong Un Turn to Russia?"
+    raw = SEED.read_text(encoding="utf-8")
+    for c in answer.citations:
+        assert raw[c.start : c.end] == c.quote  # every quote is verbatim at its offsets
+    assert "[1]" in answer.text
+
+
+async def test_off_topic_question_is_declined_without_citations(service: Service) -> None:
+    answer = await service.ask("Who won the 2018 FIFA World Cup?")
+    assert answer.not_found
+    assert answer.citations == ()
+    assert answer.text == NOT_FOUND_TEXT
+
+
+async def test_who_is_kim_expected_to_meet_names_putin(service: Service) -> None:
+    answer = await service.ask("Who is Kim expected to meet next?")
+    assert "Vladimir Putin" in answer.citations[0].quote
+
+
+async def test_follow_up_uses_the_question_before(service: Service) -> None:
+    history = [Turn("user", "Which countries signed the trilateral statement?"), Turn("assistant", "…")]
+    answer = await service.ask("and what did they favor?", history)
+    assert "limited sanctions relief" in answer.citations[0].quote
+
+
+async def test_summary_points_are_cited_verbatim(service: Service) -> None:
+    summary = await service.summarize(None, "short")
+    raw = SEED.read_text(encoding="utf-8")
+    assert summary.mode == "extractive"
+    assert len(summary.points) == 3
+    starts = []
+    for point in summary.points:
+        (c,) = point.citations
+        assert raw[c.start : c.end] == c.quote
+        assert 1 <= c.paragraph <= 9
+        starts.append(c.start)
+    assert starts == sorted(starts)  # in article order
+    longer = await service.summarize("Kim Jong Un", "long")
+    assert len(longer.points) > len(summary.points)
+
+
+async def test_sources_lists_the_seed(service: Service) -> None:
+    listing = (await service.sources()).to_dict()
+    (doc,) = listing["documents"]
+    assert doc["title"].startswith("With Hanoi in the Rearview")
+    assert doc["passages"] == 9
+    assert doc["words"] > 500
+    assert set(doc) == {"id", "title", "source", "passages", "words", "ingested_at"}
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\u202e\u200b\x07"])
+async def test_empty_questions_get_a_clear_message(service: Service, question: str) -> None:
+    with pytest.raises(InputError, match="Ask me a question"):
+        await service.ask(question)
+
+
+async def test_overlong_question_is_refused_with_the_limit(service: Service) -> None:
+    with pytest.raises(InputError, match="limit is 1,000"):
+        await service.ask("why " * 5000)
+
+
+async def test_empty_store_without_seeds_says_how_to_fill_it(make_service: Callable[..., Service]) -> None:
+    service = make_service(CITEBOT_AUTO_SEED="false")
+    with pytest.raises(EmptyStore, match="citebot ingest"):
+        await service.ask("What did Kim say?")
