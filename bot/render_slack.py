@@ -98,16 +98,12 @@ def context(text: str) -> Block:
 def notice(text: str) -> SlackMessage:
     """A short message (an error, a limit, a confirmation), escaped."""
     body = escape(text).strip() or "…"
-    return SlackMessage(
-        text=_clip(body, FALLBACK_CHARS), blocks=(section(_clip(body, SECTION_CHARS)),)
-    )
+    return SlackMessage(text=_clip(body, FALLBACK_CHARS), blocks=(section(_clip(body, SECTION_CHARS)),))
 
 
 def quote(text: str) -> str:
     """Escaped text as a Slack block quote, every line marked."""
-    return "\n".join(
-        ">" + line if line.strip() else ">" for line in escape(text).splitlines() or [""]
-    )
+    return "\n".join(">" + line if line.strip() else ">" for line in escape(text).splitlines() or [""])
 
 
 def citation_blocks(cite: Citation, *, quoted: bool = True) -> list[Block]:

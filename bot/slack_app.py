@@ -82,9 +82,7 @@ def question_text(text: str, bot_user_id: str | None) -> str:
     return " ".join(text.split()) if "\n" not in text else text.strip()
 
 
-def thread_turns(
-    messages: Sequence[dict[str, Any]], before_ts: str, me: AuthorizeResult
-) -> list[Turn]:
+def thread_turns(messages: Sequence[dict[str, Any]], before_ts: str, me: AuthorizeResult) -> list[Turn]:
     """The conversation so far, read back from a thread: ours as assistant, people's as user."""
     turns: list[Turn] = []
     for m in messages:
@@ -416,9 +414,7 @@ class SlackDoor:
         if not self._seen.claim(f"msg:{channel}:{ts}"):
             return
         thread = str(event.get("thread_ts") or ts)
-        history = (
-            await self._history(client, channel, thread, ts, me) if event.get("thread_ts") else []
-        )
+        history = await self._history(client, channel, thread, ts, me) if event.get("thread_ts") else []
         await self._converse(client, event, thread, history, me)
 
     async def on_message(self, event: dict[str, Any], client: AsyncWebClient) -> None:
@@ -455,9 +451,7 @@ class SlackDoor:
             return
         await self._converse(client, event, thread_ts, thread_turns(replies, ts, me), me)
 
-    async def _replies(
-        self, client: AsyncWebClient, channel: str, thread_ts: str
-    ) -> list[dict[str, Any]]:
+    async def _replies(self, client: AsyncWebClient, channel: str, thread_ts: str) -> list[dict[str, Any]]:
         resp = await client.conversations_replies(channel=channel, ts=thread_ts, limit=200)
         return list(resp.get("messages") or [])
 
@@ -501,9 +495,7 @@ class SlackDoor:
         finally:
             await self._react(client, "reactions_remove", channel, ts)
 
-    async def _deliver(
-        self, reply: _Reply, messages: list[SlackMessage], live_ts: str | None
-    ) -> None:
+    async def _deliver(self, reply: _Reply, messages: list[SlackMessage], live_ts: str | None) -> None:
         """Post the first message (or finish the streamed one); continuations go in its thread."""
         first, *more = messages
         try:
@@ -642,9 +634,7 @@ class SlackBot:
     door: SlackDoor
 
 
-def build(
-    settings: Settings, service: CitebotService, feedback: FeedbackStore, *, http: bool
-) -> SlackBot:
+def build(settings: Settings, service: CitebotService, feedback: FeedbackStore, *, http: bool) -> SlackBot:
     """The bolt AsyncApp with citebot's listeners; a missing token raises ConfigError naming it."""
     token = settings.require("SLACK_BOT_TOKEN")
     secret = settings.require("SLACK_SIGNING_SECRET") if http else ""

@@ -58,9 +58,7 @@ def assert_valid(messages: list[SlackMessage]) -> None:
 
 
 def test_answer_shows_the_quote_its_title_link_and_paragraph() -> None:
-    a = answer(
-        "What did Kim say about a new way?", 'Kim warned he would pursue a "new way" [1].', [3]
-    )
+    a = answer("What did Kim say about a new way?", 'Kim warned he would pursue a "new way" [1].', [3])
     [message] = render_answer(a, answer_id="abc123")
     shown = texts(message)
     assert 'Kim warned he would pursue a "new way" [1].' in shown
@@ -134,9 +132,7 @@ def test_split_text_prefers_paragraphs_then_sentences_and_keeps_everything() -> 
     pieces = split_text(text, 1000)
     assert all(len(p) <= 1000 for p in pieces)
     assert all(p.endswith(".") for p in pieces)
-    assert "".join(pieces).replace(" ", "").replace("\n", "") == text.replace(" ", "").replace(
-        "\n", ""
-    )
+    assert "".join(pieces).replace(" ", "").replace("\n", "") == text.replace(" ", "").replace("\n", "")
 
 
 def test_split_text_never_cuts_an_entity() -> None:
@@ -147,14 +143,10 @@ def test_split_text_never_cuts_an_entity() -> None:
 
 
 def test_long_answer_continues_in_more_messages_with_every_citation_whole() -> None:
-    long_text = " ".join(
-        f"Sentence number {i} says something about Kim and Russia [1]." for i in range(700)
-    )
+    long_text = " ".join(f"Sentence number {i} says something about Kim and Russia [1]." for i in range(700))
     quotes = [passage(n) for n in range(1, 9)]
     cites = tuple(Citation.of(i + 1, p) for i, p in enumerate(quotes))
-    huge = Citation(
-        9, "big", "Big", 42, "word " * 3000, 0, 15000, "big.txt"
-    )  # one 15,000-char quote
+    huge = Citation(9, "big", "Big", 42, "word " * 3000, 0, 15000, "big.txt")  # one 15,000-char quote
     a = Answer("q", long_text, (*cites, huge), False, "llm")
     messages = render_answer(a, answer_id="id9", share=True)
     assert len(messages) > 2
@@ -214,9 +206,7 @@ def test_summary_lists_points_with_paragraphs_and_link() -> None:
     shown = texts(m)
     assert f"*Summary of <{URL}|{TITLE}>* (short)" in shown
     assert "• Kim may meet Putin next.  _(¶8)_" in shown
-    assert (
-        ">Unsurprisingly, we now have reports that Kim is likely to meet Russian President" in shown
-    )
+    assert ">Unsurprisingly, we now have reports that Kim is likely to meet Russian President" in shown
     # a point that is itself the quote is not quoted twice
     assert shown.count("We should bear in mind too") == 1
     assert_valid([m])
@@ -226,19 +216,14 @@ def test_sources_lists_documents_and_says_when_empty() -> None:
     from retrieval.types import DocumentInfo
 
     docs = tuple(
-        DocumentInfo(
-            f"d{i}", f"Title {i} <x>", f"https://e.test/{i}", i, 1000 * i, "2024-05-01T00:00:00"
-        )
+        DocumentInfo(f"d{i}", f"Title {i} <x>", f"https://e.test/{i}", i, 1000 * i, "2024-05-01T00:00:00")
         for i in range(1, 200)
     )
     messages = render_sources(Sources(docs))
     assert_valid(messages)
     shown = "\n".join(texts(m) for m in messages)
     assert "*Stored articles* (199)" in shown
-    assert (
-        "• <https://e.test/7|Title 7 &lt;x&gt;> · 7 passages · 7,000 words · added 2024-05-01"
-        in shown
-    )
+    assert "• <https://e.test/7|Title 7 &lt;x&gt;> · 7 passages · 7,000 words · added 2024-05-01" in shown
     assert shown.count("• ") == 199
     [empty] = render_sources(Sources())
     assert "No articles are stored yet" in texts(empty)
@@ -259,9 +244,7 @@ def test_a_quote_already_in_the_prose_is_not_repeated() -> None:
         Citation.of(1, p8),
         Citation(2, p5.doc_id, p5.title, 5, "Is Russia the potential", 0, 1, URL),
     )
-    [m] = render_answer(
-        Answer("Who is Kim expected to meet next?", text, cites, False, "extractive")
-    )
+    [m] = render_answer(Answer("Who is Kim expected to meet next?", text, cites, False, "extractive"))
     shown = texts(m)
     assert shown.count("Vladimir Putin") == 1
     assert f"*[1]* <{URL}|{TITLE}> · ¶8" in shown

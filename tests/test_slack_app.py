@@ -120,14 +120,10 @@ async def test_bad_signature_and_stale_timestamp_get_401(start: Start) -> None:
     form = "application/x-www-form-urlencoded"
     forged = await h.sender.post(body, form, signature="v0=" + "0" * 64)
     assert forged.status == 401
-    wrong_secret = await h.sender.post(
-        body, form, signature=sign("not-the-secret", body, int(time.time()))
-    )
+    wrong_secret = await h.sender.post(body, form, signature=sign("not-the-secret", body, int(time.time())))
     assert wrong_secret.status == 401
     old = int(time.time()) - 3600
-    stale = await h.sender.post(
-        body, form, timestamp=old, signature=sign(h.sender.secret, body, old)
-    )
+    stale = await h.sender.post(body, form, timestamp=old, signature=sign(h.sender.secret, body, old))
     assert stale.status == 401
     assert h.service.asked == []
     fresh = await h.sender.post(
@@ -136,19 +132,13 @@ async def test_bad_signature_and_stale_timestamp_get_401(start: Start) -> None:
     assert fresh.status == 200 and fresh.json() == {"challenge": "c-42"}
 
 
-@pytest.mark.parametrize(
-    "markup", ["<!channel>", "<!here>", "<!everyone>", "<@U0SOMEONE>", "<!subteam^S1>"]
-)
-async def test_mention_markup_in_a_question_is_never_sent_back_live(
-    start: Start, markup: str
-) -> None:
+@pytest.mark.parametrize("markup", ["<!channel>", "<!here>", "<!everyone>", "<@U0SOMEONE>", "<!subteam^S1>"])
+async def test_mention_markup_in_a_question_is_never_sent_back_live(start: Start, markup: str) -> None:
     h = await start()
     question = f"{markup} What did Kim say about a new way? {markup}"
     ack, key = await h.sender.command("/ask", question)
     await h.fake.wait_for(lambda: h.fake.responses(key))
-    await h.sender.event(
-        mention(f"{MENTION} {markup} what did Kim say about a new way?", "1700.000100")
-    )
+    await h.sender.event(mention(f"{MENTION} {markup} what did Kim say about a new way?", "1700.000100"))
     await h.fake.wait_for(lambda: posts(h.fake))
     sent = h.fake.outgoing_text() + ack.body
     assert markup not in sent
@@ -167,9 +157,7 @@ async def test_question_limits_and_empty_questions_get_a_reply(start: Start) -> 
 
 async def test_per_user_rate_limit_replies_kindly(start: Start) -> None:
     h = await start(CITEBOT_RATE_LIMIT="2")
-    acks = [
-        (await h.sender.command("/ask", "What did Kim say about a new way?"))[0] for _ in range(3)
-    ]
+    acks = [(await h.sender.command("/ask", "What did Kim say about a new way?"))[0] for _ in range(3)]
     assert [a.json()["text"] for a in acks[:2]] == [LOOKING, LOOKING]
     assert "faster than I can keep up" in acks[2].json()["text"]
     other, _ = await h.sender.command("/ask", "What did Kim say about a new way?", user="UOTHER")
@@ -178,13 +166,9 @@ async def test_per_user_rate_limit_replies_kindly(start: Start) -> None:
 
 async def test_channel_allowlist(start: Start) -> None:
     h = await start(CITEBOT_SLACK_CHANNELS="CALLOWED, COTHER")
-    refused, _ = await h.sender.command(
-        "/ask", "What did Kim say about a new way?", channel="CGENERAL"
-    )
+    refused, _ = await h.sender.command("/ask", "What did Kim say about a new way?", channel="CGENERAL")
     assert "not enabled in this channel" in refused.json()["text"]
-    allowed, key = await h.sender.command(
-        "/ask", "What did Kim say about a new way?", channel="CALLOWED"
-    )
+    allowed, key = await h.sender.command("/ask", "What did Kim say about a new way?", channel="CALLOWED")
     assert allowed.json()["text"] == LOOKING
     dm, _ = await h.sender.command("/ask", "What did Kim say about a new way?", channel="D0DM")
     assert dm.json()["text"] == LOOKING
@@ -202,9 +186,7 @@ async def test_mention_is_answered_in_the_askers_thread_with_a_working_indicator
     start: Start,
 ) -> None:
     h = await start()
-    sent = await h.sender.event(
-        mention(f"{MENTION} Who is Kim expected to meet next?", "1700.000300")
-    )
+    sent = await h.sender.event(mention(f"{MENTION} Who is Kim expected to meet next?", "1700.000300"))
     assert sent.status == 200
     [post] = await h.fake.wait_for(lambda: posts(h.fake))
     assert post["channel"] == "CGENERAL" and post["thread_ts"] == "1700.000300"
@@ -224,9 +206,7 @@ async def test_thread_follow_up_needs_no_mention_and_reads_the_thread_back(start
     await h.sender.event(mention(f"{MENTION} Who is Kim expected to meet next?", root))
     await h.fake.wait_for(lambda: posts(h.fake))
     follow = h.fake.add_message("CGENERAL", "What did Kim say about a new way?", thread_ts=root)
-    await h.sender.event(
-        message("What did Kim say about a new way?", follow, "CGENERAL", thread_ts=root)
-    )
+    await h.sender.event(message("What did Kim say about a new way?", follow, "CGENERAL", thread_ts=root))
     await h.fake.wait_for(lambda: len(posts(h.fake)) == 2)
     answer = posts(h.fake)[1]
     assert answer["thread_ts"] == root and "¶3" in shown(answer)
@@ -241,21 +221,15 @@ async def test_threads_without_citebot_and_bot_messages_are_ignored(start: Start
     h = await start()
     root = h.fake.add_message("CGENERAL", "lunch?")
     reply = h.fake.add_message("CGENERAL", "What did Kim say about a new way?", thread_ts=root)
-    await h.sender.event(
-        message("What did Kim say about a new way?", reply, "CGENERAL", thread_ts=root)
-    )
+    await h.sender.event(message("What did Kim say about a new way?", reply, "CGENERAL", thread_ts=root))
     await h.sender.event(
         message("Who is Kim expected to meet next?", "1700.9", "CGENERAL")
     )  # not in a thread
     await h.sender.event(message("new way?", "1701.1", "D0DM", channel_type="im", bot_id="B0OTHER"))
     await h.sender.event(message("new way?", "1701.2", "D0DM", channel_type="im", user=BOT_USER))
-    await h.sender.event(
-        message("new way?", "1701.3", "D0DM", channel_type="im", subtype="message_changed")
-    )
+    await h.sender.event(message("new way?", "1701.3", "D0DM", channel_type="im", subtype="message_changed"))
     # then one that is answered: everything before it has had its chance to go wrong
-    await h.sender.event(
-        message("Who is Kim expected to meet next?", "1701.4", "D0DM", channel_type="im")
-    )
+    await h.sender.event(message("Who is Kim expected to meet next?", "1701.4", "D0DM", channel_type="im"))
     [post] = await h.fake.wait_for(lambda: posts(h.fake))
     assert post["channel"] == "D0DM" and "thread_ts" not in post and "Putin" in shown(post)
     assert [q for q, _ in h.service.asked] == ["Who is Kim expected to meet next?"]
@@ -267,9 +241,7 @@ async def test_slack_retries_and_duplicate_events_never_answer_twice(start: Star
     first = await h.sender.event(event, event_id="Ev0001")
     again = await h.sender.event(event, event_id="Ev0001", retry=1)
     twin = await h.sender.event(event, event_id="Ev0001")
-    retry_only = await h.sender.event(
-        mention(f"{MENTION} new way?", "1700.5"), event_id="Ev9", retry=2
-    )
+    retry_only = await h.sender.event(mention(f"{MENTION} new way?", "1700.5"), event_id="Ev9", retry=2)
     text = f"{MENTION} Who is Kim expected to meet next?"
     also = await h.sender.event(message(text, "1700.000400", "CGENERAL", thread_ts="1700.000400"))
     assert [s.status for s in (first, again, twin, retry_only, also)] == [200] * 5
@@ -375,7 +347,5 @@ async def test_missing_tokens_are_named(fake: FakeSlack, tmp_path: Path) -> None
         build(no_secret, kim_service(), store, http=True)
     build(no_secret, kim_service(), store, http=False)  # Socket Mode needs no signing secret
     wrong = settings_for(fake, tmp_path, SLACK_BOT_TOKEN="xoxb-revoked")
-    with pytest.raises(
-        ConfigError, match=r"^SLACK_BOT_TOKEN was rejected by Slack \(invalid_auth\)"
-    ):
+    with pytest.raises(ConfigError, match=r"^SLACK_BOT_TOKEN was rejected by Slack \(invalid_auth\)"):
         await build(wrong, kim_service(), store, http=True).identity.load()

@@ -170,13 +170,9 @@ async def test_mention_markup_is_never_sent_back_unescaped(http: Http) -> None:
 
 async def test_app_mention_is_answered_in_the_thread_naming_putin(http: Http) -> None:
     before = len(http.fake.calls_to("chat.postMessage"))
-    sent = await http.sender.event(
-        mention_event("Who is Kim expected to meet next?", "1720.000001")
-    )
+    sent = await http.sender.event(mention_event("Who is Kim expected to meet next?", "1720.000001"))
     assert sent.status == 200 and sent.seconds < 3.0
-    posts = await http.fake.wait_for(
-        lambda: http.fake.calls_to("chat.postMessage")[before:], ANSWER_TIMEOUT
-    )
+    posts = await http.fake.wait_for(lambda: http.fake.calls_to("chat.postMessage")[before:], ANSWER_TIMEOUT)
     post = posts[0].params
     assert post["channel"] == "CGENERAL" and post["thread_ts"] == "1720.000001"
     assert "Putin" in shown(post), shown(post)

@@ -45,9 +45,7 @@ async def test_no_secret_in_debug_logs_through_a_whole_exchange(
         await fake.wait_for(lambda: len(fake.calls_to("reactions.remove")) == 2)
 
         socket_settings = settings_for(fake, tmp_path / "sock", SLACK_SIGNING_SECRET="")
-        bot = build(
-            socket_settings, kim_service(), FeedbackStore(tmp_path / "s.sqlite3"), http=False
-        )
+        bot = build(socket_settings, kim_service(), FeedbackStore(tmp_path / "s.sqlite3"), http=False)
         handler = AsyncSocketModeHandler(bot.app, APP_TOKEN)
         await handler.connect_async()  # type: ignore[no-untyped-call]
         try:
@@ -68,14 +66,10 @@ async def test_no_secret_in_debug_logs_through_a_whole_exchange(
     assert {c.token for c in fake.calls if c.method == "apps.connections.open"} == {APP_TOKEN}
     # ...and the logs really are DEBUG logs of the SDKs and of the door...
     logged = "\n".join(
-        [caplog.text]
-        + [str(r.args) for r in caplog.records]
-        + [repr(r.__dict__) for r in caplog.records]
+        [caplog.text] + [str(r.args) for r in caplog.records] + [repr(r.__dict__) for r in caplog.records]
     )
     assert "Sending a request" in logged  # slack-sdk's own request log
-    assert any(
-        r.name.startswith("slack_bolt") and r.levelno == logging.DEBUG for r in caplog.records
-    )
+    assert any(r.name.startswith("slack_bolt") and r.levelno == logging.DEBUG for r in caplog.records)
     assert len(caplog.records) > 50
     # ...yet no secret appears in any of them
     for secret in (BOT_TOKEN, APP_TOKEN, SECRET, "SeCrEtBoTtOkEn", "SeCrEtApPtOkEn"):

@@ -53,9 +53,7 @@ async def test_socket_mode_answers_mentions_and_commands(fake: FakeSlack, tmp_pa
         assert post["thread_ts"] == "1700.000100" and "Putin" in shown(post)
         assert [c.token for c in fake.calls_to("chat.postMessage")] == [fake.bot_token]
 
-        retried = await fake.send_envelope(
-            "events_api", event_payload(event, "Ev1"), retry_attempt=1
-        )
+        retried = await fake.send_envelope("events_api", event_payload(event, "Ev1"), retry_attempt=1)
         await asyncio.wait_for(retried.acked.wait(), 5)
 
         command = {"command": "/ask", "text": "What did Kim say about a new way?",

@@ -105,9 +105,7 @@ class FakeSlack:
 
     # ------------------------------------------------------------ test controls
 
-    def fail(
-        self, method: str, status: int, times: int = 1, retry_after: int | None = None
-    ) -> None:
+    def fail(self, method: str, status: int, times: int = 1, retry_after: int | None = None) -> None:
         """Make the next `times` calls of a method (or "response_url") answer `status`."""
         self.faults.setdefault(method, []).append(Fault(status, times, retry_after))
 
@@ -146,9 +144,7 @@ class FakeSlack:
             while not (value := check()):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise AssertionError(
-                        f"timed out; calls so far: {[c.method for c in self.calls]}"
-                    )
+                    raise AssertionError(f"timed out; calls so far: {[c.method for c in self.calls]}")
                 try:
                     await asyncio.wait_for(self._changed.wait(), remaining)
                 except TimeoutError:
@@ -198,17 +194,11 @@ class FakeSlack:
         method = request.match_info["method"]
         params = await _params(request)
         auth = request.headers.get("Authorization", "")
-        token = (
-            auth.removeprefix("Bearer ")
-            if auth.startswith("Bearer ")
-            else params.pop("token", None)
-        )
+        token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else params.pop("token", None)
         fault = self._fault(method)
         if fault:
             await self._record(Call(method, params, token, status=fault.status))
-            headers = (
-                {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
-            )
+            headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
             body = {"ok": False, "error": "ratelimited" if fault.status == 429 else "fatal_error"}
             return web.json_response(body, status=fault.status, headers=headers)
         await self._record(Call(method, params, token))
@@ -227,9 +217,7 @@ class FakeSlack:
         fault = self._fault("response_url")
         if fault:
             await self._record(Call("response_url", payload, key=key, status=fault.status))
-            headers = (
-                {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
-            )
+            headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
             return web.Response(status=fault.status, text="error", headers=headers)
         await self._record(Call("response_url", payload, key=key))
         return web.Response(text="ok")
@@ -239,9 +227,7 @@ class FakeSlack:
         await ws.prepare(request)
         self._sockets.append(ws)
         await ws.send_str(
-            json.dumps(
-                {"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0APP"}}
-            )
+            json.dumps({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0APP"}})
         )
         self.socket_connected.set()
         async for msg in ws:
@@ -351,9 +337,7 @@ class Sent:
 class SlackSender:
     """Sends what Slack sends to an app's /slack/events: signed, form or JSON encoded."""
 
-    def __init__(
-        self, url: str, secret: str, fake: FakeSlack, session: aiohttp.ClientSession
-    ) -> None:
+    def __init__(self, url: str, secret: str, fake: FakeSlack, session: aiohttp.ClientSession) -> None:
         self.url = url
         self.secret = secret
         self.fake = fake
@@ -407,9 +391,7 @@ class SlackSender:
             "response_url": self.fake.response_url(key),
             "trigger_id": f"trig{next(self._ids)}",
         }
-        return await self.post(
-            urllib.parse.urlencode(form), "application/x-www-form-urlencoded"
-        ), key
+        return await self.post(urllib.parse.urlencode(form), "application/x-www-form-urlencoded"), key
 
     def event_body(self, event: dict[str, Any], event_id: str | None = None) -> str:
         return json.dumps(
@@ -428,14 +410,8 @@ class SlackSender:
     async def event(
         self, event: dict[str, Any], *, event_id: str | None = None, retry: int | None = None
     ) -> Sent:
-        headers = (
-            {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
-            if retry
-            else None
-        )
-        return await self.post(
-            self.event_body(event, event_id), "application/json", headers=headers
-        )
+        headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else None
+        return await self.post(self.event_body(event, event_id), "application/json", headers=headers)
 
     async def click(
         self,

@@ -18,9 +18,7 @@ URL = "https://thediplomat.com/2019/04/with-hanoi-in-the-rearview-will-kim-jong-
 
 def seed_paragraphs() -> list[str]:
     """The seed article's body paragraphs (the long ones), in order: ¶1 is the first."""
-    return [
-        p.strip() for p in SEED.read_text(encoding="utf-8").split("\n\n") if len(p.split()) > 40
-    ]
+    return [p.strip() for p in SEED.read_text(encoding="utf-8").split("\n\n") if len(p.split()) > 40]
 
 
 def passage(n: int) -> Passage:
@@ -68,9 +66,7 @@ class FakeService:
         self.summarized.append((doc, length))
         if self.error:
             raise self.error
-        points = tuple(
-            SummaryPoint(passage(n).text, (Citation.of(1, passage(n)),)) for n in (1, 3, 8)
-        )
+        points = tuple(SummaryPoint(passage(n).text, (Citation.of(1, passage(n)),)) for n in (1, 3, 8))
         return Summary(
             "kim-russia",
             TITLE,
@@ -81,6 +77,4 @@ class FakeService:
         )
 
     async def sources(self) -> Sources:
-        return Sources(
-            (DocumentInfo("kim-russia", TITLE, URL, 12, 850, "2024-05-01T10:00:00+00:00"),)
-        )
+        return Sources((DocumentInfo("kim-russia", TITLE, URL, 12, 850, "2024-05-01T10:00:00+00:00"),))
