@@ -317,13 +317,20 @@ class SlackDoor:
         await next()
         return None
 
-    def refusal(self, channel: str, user: str, question: str | None) -> str | None:
-        """Why this request is not answered (channel, rate, question), or None to go ahead."""
+    def closed_channel(self, channel: str) -> str | None:
+        """Why citebot does not answer in this channel (the allowlist), or None. DMs are open."""
         if self.allowed and not channel.startswith("D") and channel not in self.allowed:
             return (
                 "I'm not enabled in this channel. Ask me in a DM, or ask an admin to add "
                 "this channel to CITEBOT_SLACK_CHANNELS."
             )
+        return None
+
+    def refusal(self, channel: str, user: str, question: str | None) -> str | None:
+        """Why this request is not answered (channel, rate, question), or None to go ahead."""
+        closed = self.closed_channel(channel)
+        if closed:
+            return closed
         if question is not None:
             if not question.strip():
                 return "Ask me a question about the stored articles, e.g. `What did Kim say?`"
@@ -365,9 +372,9 @@ class SlackDoor:
 
     async def on_sources(self, ack: AsyncAck, command: dict[str, Any]) -> None:
         """/sources: the stored articles."""
-        channel = str(command.get("channel_id"))
-        if self.allowed and not channel.startswith("D") and channel not in self.allowed:
-            await say_in_ack(ack, str(self.refusal(channel, "", None)))
+        closed = self.closed_channel(str(command.get("channel_id")))
+        if closed:
+            await say_in_ack(ack, closed)
             return
         await ack()
 
@@ -436,9 +443,12 @@ class SlackDoor:
             history = await self._history(client, channel, thread_ts, ts, me) if thread_ts else []
             await self._converse(client, event, thread_ts or None, history, me)
             return
-        if not thread_ts or thread_ts == ts or f"<@{me.bot_user_id}" in str(event.get("text")):
+        text = str(event.get("text") or "")
+        if not thread_ts or thread_ts == ts or f"<@{me.bot_user_id}" in text:
             return  # not a follow-up, or app_mention answers it
-        if self.allowed and channel not in self.allowed:
+        if re.match(r"\s*<@", text):
+            return  # addressed to someone else in the thread
+        if self.closed_channel(channel):
             return
         try:
             replies = await self._replies(client, channel, thread_ts)
@@ -504,7 +514,7 @@ class SlackDoor:
                 first_ts = live_ts
             else:
                 first_ts = await reply.post(first)
-        except SlackApiError:
+        except Exception:
             log.exception("could not post an answer to Slack")
             await self._safe_post(reply, notice(SORRY))
             return

@@ -228,6 +228,9 @@ async def test_threads_without_citebot_and_bot_messages_are_ignored(start: Start
     await h.sender.event(message("new way?", "1701.1", "D0DM", channel_type="im", bot_id="B0OTHER"))
     await h.sender.event(message("new way?", "1701.2", "D0DM", channel_type="im", user=BOT_USER))
     await h.sender.event(message("new way?", "1701.3", "D0DM", channel_type="im", subtype="message_changed"))
+    ours = h.fake.add_message("CGENERAL", "earlier answer", user=BOT_USER, thread_ts=root, bot_id="BCITEBOT")
+    aside = "<@U0BOB> did you see the new way passage?"  # a person talking to a person
+    await h.sender.event(message(aside, ours + "1", "CGENERAL", thread_ts=root))
     # then one that is answered: everything before it has had its chance to go wrong
     await h.sender.event(message("Who is Kim expected to meet next?", "1701.4", "D0DM", channel_type="im"))
     [post] = await h.fake.wait_for(lambda: posts(h.fake))

@@ -186,6 +186,29 @@ async def test_summarize_is_answered(http: Http) -> None:
     assert "*Summary of" in text and "With Hanoi in the Rearview" in text and "¶" in text
 
 
+async def test_acks_stay_well_inside_3s_under_load(http: Http) -> None:
+    """40 commands and 10 mentions at once: every ack is fast while answers are computed."""
+    questions = ["What did Kim say about a new way?", "Who is Kim expected to meet next?",
+                 "What did Russia sign last November?", "Why is Russia alienated from the west?"]  # fmt: skip
+    commands = [
+        http.sender.command("/ask", questions[i % 4], user=f"ULOAD{i}", key=f"load{i}") for i in range(40)
+    ]
+    mentions = [http.sender.event(mention_event(questions[i % 4], f"1740.{i:06d}")) for i in range(10)]
+    started = time.monotonic()
+    acks = [s for s, _ in await asyncio.gather(*commands)]
+    events = await asyncio.gather(*mentions)
+    times = sorted(s.seconds for s in [*acks, *events])
+    await http.fake.wait_for(lambda: all(http.fake.responses(f"load{i}") for i in range(40)),
+                             ANSWER_TIMEOUT)  # fmt: skip
+    print(f"\nunder load: 50 acks, median {times[25] * 1000:.0f} ms, slowest {times[-1] * 1000:.0f} ms;"
+          f" all 40 answers in {time.monotonic() - started:.1f} s")  # fmt: skip
+    assert all(s.status == 200 for s in [*acks, *events])
+    assert times[-1] < 3.0
+    answers = [shown(http.fake.responses(f"load{i}")[0]) for i in range(40)]
+    assert all("¶" in a for a in answers), [a for a in answers if "¶" not in a][:1]
+    assert all("Putin" in a for a in answers[1::4])
+
+
 async def test_the_process_logs_no_secret_at_debug(http: Http) -> None:
     """Runs last in this module: the whole exchange above has been logged at DEBUG."""
     _, key = await http.sender.command("/sources", "")
