@@ -67,8 +67,6 @@ HISTORY_TURNS = 20  # the most recent turns of a thread passed as the conversati
 STREAM_INTERVAL = 1.0  # seconds between chat.update calls while an answer streams
 LENGTHS: tuple[Length, ...] = ("short", "medium", "long")
 
-Post = Callable[[SlackMessage], Awaitable[None]]
-
 
 # ---------------------------------------------------------------- incoming text
 
@@ -78,7 +76,7 @@ def question_text(text: str, bot_user_id: str | None) -> str:
     Slack's &amp; &lt; &gt; decoded (the renderer escapes everything again)."""
     if bot_user_id:
         text = re.sub(rf"<@{re.escape(bot_user_id)}(\|[^>]*)?>", " ", text)
-    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    text = _unescape(text)
     return " ".join(text.split()) if "\n" not in text else text.strip()
 
 
@@ -91,17 +89,17 @@ def thread_turns(messages: Sequence[dict[str, Any]], before_ts: str, me: Authori
         text = str(m.get("text") or "")
         if _is_own(m, me):
             if text and text != CONTINUED:
-                turns.append(
-                    Turn(
-                        "assistant",
-                        text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"),
-                    )
-                )
+                turns.append(Turn("assistant", _unescape(text)))
         elif not m.get("bot_id") and m.get("subtype") in (None, "thread_broadcast"):
             asked = question_text(text, me.bot_user_id)
             if asked:
                 turns.append(Turn("user", asked))
     return turns[-HISTORY_TURNS:]
+
+
+def _unescape(text: str) -> str:
+    """Undo Slack's (and our own) &amp; &lt; &gt; encoding."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def _is_own(message: dict[str, Any], me: AuthorizeResult) -> bool:
@@ -729,7 +727,13 @@ async def _serve(bot: SlackBot, app_token: str | None, port: int) -> None:
     if app_token is None:
         runner = web.AppRunner(web_app(bot.app))
         await runner.setup()
-        await web.TCPSite(runner, "0.0.0.0", port).start()
+        try:
+            await web.TCPSite(runner, "0.0.0.0", port).start()
+        except OSError as exc:
+            await runner.cleanup()
+            raise ConfigError(
+                f"cannot listen on port {port} ({exc.strerror}): choose another with --port or PORT"
+            ) from None
         print(
             f"citebot: serving Slack on http://0.0.0.0:{port}/slack/events",
             file=sys.stderr,

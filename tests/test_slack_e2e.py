@@ -249,6 +249,36 @@ async def test_socket_mode_process_answers_over_a_loopback_websocket(work: Path)
     assert APP_TOKEN not in output and BOT_TOKEN not in output and "E2eApPtOkEn" not in output
 
 
+async def test_a_rejected_token_a_dead_api_and_a_busy_port_are_explained(work: Path) -> None:
+    fake = await FakeSlack(bot_token=BOT_TOKEN, app_token=APP_TOKEN).start()
+    busy = socket.socket()
+    try:
+        busy.bind(("0.0.0.0", 0))
+        busy.listen()
+        busy_port = str(busy.getsockname()[1])
+        cases = [
+            ({"SLACK_BOT_TOKEN": "xoxb-revoked", "SLACK_API_URL": fake.api_url}, "3999",
+             "citebot: SLACK_BOT_TOKEN was rejected by Slack (invalid_auth): copy the Bot User"),
+            ({"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": f"http://127.0.0.1:{free_port()}/api/"},
+             "3999", "citebot: cannot reach Slack's Web API at http://127.0.0.1:"),
+            ({"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": fake.api_url}, busy_port,
+             f"citebot: cannot listen on port {busy_port} ("),
+        ]  # fmt: skip
+        for env, port, expected in cases:
+            args = citebot_command("slack", "--http", "--port", port)
+            full = clean_env(work, SLACK_SIGNING_SECRET=SECRET, **env)
+            done = await asyncio.to_thread(
+                subprocess.run, args, env=full, cwd=work, capture_output=True, text=True, timeout=60
+            )
+            lines = (done.stdout + done.stderr).strip().splitlines()
+            assert done.returncode == 2, lines
+            assert len(lines) == 1 and lines[0].startswith(expected), lines
+            assert "xoxb-revoked" not in lines[0] and BOT_TOKEN not in lines[0]
+    finally:
+        busy.close()
+        await fake.stop()
+
+
 @pytest.mark.parametrize(
     ("args", "missing", "env"),
     [
