@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Sequence
@@ -54,6 +55,18 @@ def _soft_coverage(
             if best >= SOFT_FLOOR:
                 score += weights[t] * best
     return score
+
+
+# "What does the article say about X?" asks what the text says, not what someone said.
+_ABOUT_THE_TEXT = re.compile(
+    r"\b(article|piece|story|report|text|author|writer|passage|paragraph|journalist)\b", re.I
+)
+_QUOTATION = re.compile(r"[:,]\s*[“\"]")
+
+
+def reports_speech(text: str) -> bool:
+    """Whether a text reports someone saying, warning, claiming... something."""
+    return bool(set(terms(text)) & _REPORTING) or bool(_QUOTATION.search(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +123,11 @@ class _Snapshot:
         self.revision = revision
         self.chunks = chunks
         self.position = {c.id: i for i, c in enumerate(chunks)}
-        self.index = LexicalIndex([c.id for c in chunks], [c.text for c in chunks])
+        term_lists = [terms(c.text) for c in chunks]
+        self.index = LexicalIndex([c.id for c in chunks], term_lists)
+        self.doc_terms: dict[str, set[str]] = {}
+        for chunk, chunk_terms in zip(chunks, term_lists, strict=True):
+            self.doc_terms.setdefault(chunk.doc_id, set()).update(chunk_terms)
         self._sentences: dict[str, list[Sentence]] = {}
         self._vectors: dict[str, Vectors] = {}
         self.surface: dict[str, str] = {}  # stem -> a word it came from
@@ -213,7 +230,7 @@ class HybridSearcher:
         qterms = tuple(dict.fromkeys(stem(w) for w in qwords))
         seq = terms(question, _QUESTION_STOP)
         bigrams = tuple(dict.fromkeys(pairwise(seq)))
-        speech = any(w in _SPEECH_ASKED for w in all_words)
+        speech = any(w in _SPEECH_ASKED for w in all_words) and not _ABOUT_THE_TEXT.search(question)
         index = snap.index
         top_idf = index.idf("\0never")
         weights = {t: (index.idf(t) if index.known(t) else top_idf * 1.5) for t in qterms}
@@ -321,6 +338,10 @@ class HybridSearcher:
                 vecs = snap.vectors(chunk, self.embedder)
                 out.extend(zip(snap.sentences(chunk), vecs, strict=True))
         return sorted(out, key=lambda p: p[0].start)
+
+    def document_terms(self, doc_id: str) -> set[str]:
+        """Every stem the document uses."""
+        return self.snapshot().doc_terms.get(doc_id, set())
 
     def lexical(self) -> LexicalIndex:
         return self.snapshot().index
