@@ -352,3 +352,14 @@ async def test_missing_tokens_are_named(fake: FakeSlack, tmp_path: Path) -> None
     wrong = settings_for(fake, tmp_path, SLACK_BOT_TOKEN="xoxb-revoked")
     with pytest.raises(ConfigError, match=r"^SLACK_BOT_TOKEN was rejected by Slack \(invalid_auth\)"):
         await build(wrong, kim_service(), store, http=True).identity.load()
+
+
+async def test_odd_characters_in_a_question_are_answered_and_shown_cleanly(start: Start) -> None:
+    h = await start()
+    question = "What did Kim say about a new way?\u202e\x07 🙂 新しい道 «путь»"
+    ack, key = await h.sender.command("/ask", question)
+    assert ack.json()["text"] == LOOKING
+    [reply] = await h.fake.wait_for(lambda: h.fake.responses(key))
+    echo = shown(reply).splitlines()[0]
+    assert echo == "*Q:* What did Kim say about a new way? 🙂 新しい道 «путь»"
+    assert "\u202e" not in h.fake.outgoing_text() and "\x07" not in h.fake.outgoing_text()
