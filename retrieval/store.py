@@ -316,7 +316,7 @@ def chunk_id(doc: Document, index: int) -> str:
 def _mean_vector(vectors: Vectors) -> list[float]:
     mean = np.asarray(vectors, dtype=np.float32).mean(axis=0)
     norm = float(np.linalg.norm(mean)) or 1.0
-    return (mean / norm).tolist()
+    return [float(x) for x in mean / norm]
 
 
 def _document_meta(doc: Document, n_chunks: int, now: str) -> dict[str, Any]:
