@@ -7,7 +7,7 @@ import re
 from retrieval.types import Chunk, Document, Paragraph
 
 CHUNK_MAX_WORDS = 180  # a long paragraph is cut at sentence ends into pieces about this long
-CHUNK_MERGE_WORDS = 60  # short paragraphs share a chunk (one vector) up to this many words
+CHUNK_MERGE_WORDS = 100  # short paragraphs share a chunk (one vector) up to this many words
 
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 _ABBREVIATIONS = frozenset(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,7 +66,8 @@ def expand(targets: Sequence[str]) -> tuple[list[Target], list[tuple[str, str]]]
             out.append(path)
         else:
             skipped.append((str(path), f"unsupported file type '{path.suffix or '(none)'}'"))
-    return out, skipped
+    unique = list(dict.fromkeys(t if isinstance(t, str) else t.resolve() for t in out))
+    return unique, skipped
 
 
 def _walk(folder: Path) -> Iterator[Path]:
@@ -101,23 +103,31 @@ class Ingestor:
         items, skipped = expand(targets)
         report = IngestReport(skipped=skipped)
         pending: list[PendingDocument] = []
-        for item in items:
-            name = str(item)
-            try:
-                doc = load(item)
-            except Unreadable as exc:
-                report.skipped.append((name, str(exc)))
+        # One writer thread: Chroma stores a batch while this thread parses and embeds the next
+        # (both release the GIL in native code, so two cores are both busy).
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="citebot-ingest") as writer:
+            writing: Future[None] | None = None
+            for item in items:
+                name = str(item)
+                try:
+                    doc = load(item)
+                except Unreadable as exc:
+                    report.skipped.append((name, str(exc)))
+                    if progress:
+                        progress(name, 0)
+                    continue
+                ready = self.prepare(doc, report)
+                if ready is not None:
+                    pending.append(ready)
+                    if sum(len(p.chunks) for p in pending) >= self.batch_chunks:
+                        if writing is not None:
+                            writing.result()  # at most one batch in flight; errors surface here
+                        writing = writer.submit(self.flush, pending, report)
+                        pending = []
                 if progress:
-                    progress(name, 0)
-                continue
-            ready = self.prepare(doc, report)
-            if ready is not None:
-                pending.append(ready)
-                if sum(len(p.chunks) for p in pending) >= self.batch_chunks:
-                    self.flush(pending, report)
-                    pending = []
-            if progress:
-                progress(name, doc.words)
+                    progress(name, doc.words)
+            if writing is not None:
+                writing.result()
         self.flush(pending, report)
         report.seconds = time.perf_counter() - started
         return report
