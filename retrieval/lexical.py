@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 import threading
 import unicodedata
 from collections import Counter
@@ -14,13 +13,12 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from retrieval.aliases import IRREGULAR, canonical_places
+from retrieval.aliases import IRREGULAR, tokens_with_places
 
 STOPWORDS = frozenset(
     ["a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "aren't", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "cannot", "could", "couldn't", "did", "didn't", "do", "does", "doesn't", "doing", "don't", "down", "during", "each", "few", "for", "from", "further", "had", "hadn't", "has", "hasn't", "have", "haven't", "having", "he", "he'd", "he'll", "he's", "her", "here", "here's", "hers", "herself", "him", "himself", "his", "how", "how's", "i", "i'd", "i'll", "i'm", "i've", "if", "in", "into", "is", "isn't", "it", "it's", "its", "itself", "let's", "me", "more", "most", "mustn't", "my", "myself", "no", "nor", "not", "of", "off", "on", "once", "only", "or", "other", "ought", "our", "ours", "ourselves", "out", "over", "own", "same", "shan't", "she", "she'd", "she'll", "she's", "should", "shouldn't", "so", "some", "such", "than", "that", "that's", "the", "their", "theirs", "them", "themselves", "then", "there", "there's", "these", "they", "they'd", "they'll", "they're", "they've", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "wasn't", "we", "we'd", "we'll", "we're", "we've", "were", "weren't", "what", "what's", "when", "when's", "where", "where's", "which", "while", "who", "who's", "whom", "why", "why's", "will", "with", "won't", "would", "wouldn't", "you", "you'd", "you'll", "you're", "you've", "your", "yours", "yourself", "yourselves", "s", "t", "just", "now"]
 )
 
-_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 _stem_lock = threading.Lock()
 
 
@@ -40,12 +38,12 @@ def stem(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """Lower-case word tokens, possessives folded ("Kim’s" -> "kim"), places made one token."""
-    text = canonical_places(unicodedata.normalize("NFKC", text)).casefold().replace("’", "'")
     out = []
-    for token in _TOKEN.findall(text):
+    for token in tokens_with_places(unicodedata.normalize("NFKC", text)):
+        token = token.casefold().replace("’", "'")
         if token.endswith("'s"):
             token = token[:-2]
-        out.append(token)
+        out.append(token.replace(".", ""))
     return out
 
 

@@ -119,11 +119,15 @@ class SearchResult:
 class _Snapshot:
     """The chunks, lexical index and per-chunk sentences of one store revision."""
 
-    def __init__(self, revision: str, chunks: list[StoredChunk]) -> None:
+    def __init__(
+        self, revision: str, chunks: list[StoredChunk], known_terms: dict[str, list[str]]
+    ) -> None:
         self.revision = revision
         self.chunks = chunks
         self.position = {c.id: i for i, c in enumerate(chunks)}
-        term_lists = [terms(c.text) for c in chunks]
+        # chunk ids follow from content, so terms tokenized for an earlier snapshot still hold
+        term_lists = [known_terms.get(c.id) or terms(c.text) for c in chunks]
+        self.terms_by_id = dict(zip((c.id for c in chunks), term_lists, strict=True))
         self.index = LexicalIndex([c.id for c in chunks], term_lists)
         self.doc_terms: dict[str, set[str]] = {}
         for chunk, chunk_terms in zip(chunks, term_lists, strict=True):
@@ -182,18 +186,22 @@ class HybridSearcher:
         self._lock = threading.Lock()
 
     def snapshot(self) -> _Snapshot:
-        """The current snapshot, rebuilt when another writer changed the store."""
+        """The current snapshot, rebuilt when another writer changed the store. While one
+        thread rebuilds, the others keep answering from the previous snapshot."""
         now = time.monotonic()
         snap = self._snapshot
-        if snap is not None and now - self._checked_at < self.recheck_seconds:
+        if snap is not None and (now - self._checked_at < self.recheck_seconds or self._lock.locked()):
             return snap
         with self._lock:
+            if self._snapshot is not None and time.monotonic() - self._checked_at < self.recheck_seconds:
+                return self._snapshot
             revision = self.store.revision()
             self._checked_at = time.monotonic()
             if self._snapshot is None or self._snapshot.revision != revision:
                 started = time.perf_counter()
                 chunks = sorted(self.store.iter_chunks(), key=lambda c: (c.ingested_at, c.doc_id, c.start))
-                self._snapshot = _Snapshot(revision, chunks)
+                known = self._snapshot.terms_by_id if self._snapshot else {}
+                self._snapshot = _Snapshot(revision, chunks, known)
                 log.info(
                     "lexical index rebuilt: %d chunks in %.0f ms",
                     len(self._snapshot.chunks), (time.perf_counter() - started) * 1000,
