@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import sys
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -48,9 +49,26 @@ def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-def _plain(text: str) -> Text:
-    """Article and user text shown as is: never parsed as rich markup."""
-    return Text(text)
+def _plain(text: str, *, one_line: bool = False) -> Text:
+    """Article and user text shown as is: never parsed as rich markup, and with no control
+    character left to drive the terminal (an escape sequence in a file name or an article)."""
+    return Text(printable(text, one_line=one_line))
+
+
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def printable(text: str, *, one_line: bool = False) -> str:
+    """Control characters (and line breaks when one_line) and bidi controls written as escapes."""
+    out = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        keep = ch == "\t" or (ch == "\n" and not one_line)
+        if not keep and (category == "Cc" or ch in _BIDI_CONTROLS or (one_line and category in ("Zl", "Zp"))):
+            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def render_answer(answer: Answer) -> None:
@@ -99,6 +117,7 @@ def ingest(paths: tuple[str, ...], as_json: bool) -> None:
     """Add or update articles (.txt, .md, .html, URLs). Unchanged ones are skipped."""
     settings = _settings()
     service = _service(settings)
+    service.ingestor.on_wait = lambda why: err.print(_plain(f"citebot: {why}…"))
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from retrieval.ingest import expand
@@ -128,10 +147,25 @@ def ingest(paths: tuple[str, ...], as_json: bool) -> None:
              "passages": report.passages, "words": report.words,
              "seconds": round(report.seconds, 3), "words_per_second": round(report.words_per_second)}
         )
+        _nothing_ingested(report, paths, as_json=True)
         return
     for path, reason in report.skipped:
-        err.print(_plain(f"skipped {path}: {reason}"))
+        err.print(_plain(f"skipped {path}: {reason}", one_line=True))
     out.print(_plain(report.summary()))
+    _nothing_ingested(report, paths)
+
+
+def _nothing_ingested(report: Any, paths: tuple[str, ...], as_json: bool = False) -> None:
+    """An ingest that stored nothing, and found nothing already stored, is an error, not a 0."""
+    if report.added or report.updated or report.unchanged:
+        return
+    if report.skipped:
+        where = "see “skipped” in the JSON" if as_json else "reasons above"
+        raise InputError(f"nothing was ingested: {len(report.skipped)} skipped ({where})")
+    raise InputError(
+        f"no articles found in {' '.join(paths)}: citebot reads .txt, .md, .rst and .html files "
+        "and http(s) URLs"
+    )
 
 
 @app.command()
@@ -272,7 +306,7 @@ def discord() -> None:
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    err.print(_plain(f"citebot: {message}"))
+    err.print(_plain(f"citebot: {message}", one_line=True))
     raise SystemExit(code)
 
 

@@ -14,11 +14,16 @@ _FOLLOW_UP_OPENER = re.compile(
     r"^\s*(and|but|also|so|what about|how about|and what about|what of|then|why|how come)\b",
     re.IGNORECASE,
 )
+# Chat addressing, not content: Slack's <!channel> <!here> <!subteam^…> <@U…>, Discord's <@…>
+# <@!…> <@&role>, and a bare @everyone / @here / @channel. Dropped so they are never searched
+# for (they made answerable questions look off-topic) nor echoed back where they could ping.
+_MENTION = re.compile(r"<[@!][^<>]{0,120}>|(?<![\w@])@(?:everyone|here|channel)\b", re.IGNORECASE)
 _PRONOUN = frozenset(["he", "she", "him", "her", "his", "hers", "it", "its", "they", "them", "their", "this", "that", "these", "those"])
 
 
 def clean_question(raw: str, max_chars: int) -> str:
-    """Printable text on one line: control and bidi-override characters dropped, spaces folded."""
+    """Printable text on one line: control and bidi-override characters and mention markup
+    dropped, spaces folded."""
     if len(raw) > max_chars * 4:
         raise InputError(too_long(len(raw), max_chars))
     kept = []
@@ -30,7 +35,7 @@ def clean_question(raw: str, max_chars: int) -> str:
             continue  # control, format (incl. RTL overrides, zero-width), surrogates, unassigned
         else:
             kept.append(ch)
-    question = " ".join("".join(kept).split())
+    question = " ".join(_MENTION.sub(" ", "".join(kept)).split())
     if not question:
         raise InputError("Ask me a question about the article, e.g. “What did Kim say about a new way?”")
     if len(question) > max_chars:

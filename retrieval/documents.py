@@ -78,11 +78,18 @@ def read_text_file(path: Path) -> str:
         raise Unreadable("binary file")
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise Unreadable("not UTF-8 text") from None
+    except UnicodeDecodeError as exc:
+        raise Unreadable(_not_utf8(exc)) from None
     if not text.strip():
         raise Unreadable("no text in file")
     return text
+
+
+def _not_utf8(exc: UnicodeDecodeError) -> str:
+    if exc.end >= len(exc.object) and exc.reason == "unexpected end of data":
+        # a file cut off inside a character is usually one still being written or copied
+        return "ends in the middle of a character (still being written?): ingest it again when complete"
+    return f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start:,}): save it as UTF-8"
 
 
 def load_file(path: Path) -> Document:
@@ -96,15 +103,60 @@ def load_file(path: Path) -> Document:
 
 def load_url(url: str) -> Document:
     """Fetch and parse an article URL (needs the network)."""
-    import trafilatura
+    return parse_html(fetch(url), url)
+
+
+FETCH_TIMEOUT = 20.0
+_USER_AGENT = "citebot/0.1 (+https://github.com/citebot)"
+
+
+def fetch(url: str, timeout: float = FETCH_TIMEOUT) -> str:
+    """A page's HTML, or Unreadable saying why not (refused, no such host, HTTP 404, …)."""
+    import http.client
+    import urllib.error
+    import urllib.request
+
+    headers = {"User-Agent": _USER_AGENT, "Accept": "text/html,application/xhtml+xml,text/plain"}
+    try:
+        request = urllib.request.Request(url, headers=headers)
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            kind = response.headers.get_content_type()
+            if not (kind.startswith("text/") or "html" in kind or "xml" in kind):
+                raise Unreadable(f"not a web page ({kind})")
+            data = response.read(MAX_FILE_BYTES + 1)
+    except urllib.error.HTTPError as exc:
+        raise Unreadable(f"could not fetch: the site answered HTTP {exc.code} {exc.reason}") from None
+    except urllib.error.URLError as exc:
+        raise Unreadable(f"could not fetch: {_network_reason(exc.reason, url, timeout)}") from None
+    except (OSError, ValueError, http.client.HTTPException) as exc:
+        raise Unreadable(f"could not fetch: {_network_reason(exc, url, timeout)}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise Unreadable(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    if not data.strip():
+        raise Unreadable("could not fetch: the page is empty")
+    from trafilatura.utils import decode_file
+
+    return str(decode_file(data))
+
+
+def _network_reason(reason: object, url: str, timeout: float) -> str:
+    """What went wrong on the way to a URL, in words."""
+    import socket
+    from urllib.parse import urlsplit
 
     try:
-        html = trafilatura.fetch_url(url)
-    except Exception as exc:  # trafilatura/urllib3 raise many kinds; the reason is what matters
-        raise Unreadable(f"could not fetch: {exc}") from None
-    if not html:
-        raise Unreadable("could not fetch (no network, or the site refused)")
-    return parse_html(html, url)
+        where = urlsplit(url).netloc or url
+    except ValueError:
+        where = url
+    if isinstance(reason, socket.gaierror):
+        return f"cannot find the host {where} (no network, or a typo in the address?)"
+    if isinstance(reason, ConnectionRefusedError):
+        return f"{where} refused the connection (is the site up?)"
+    if isinstance(reason, TimeoutError):
+        return f"{where} did not answer within {timeout:g} s"
+    if isinstance(reason, OSError) and reason.strerror:
+        return f"{where}: {reason.strerror}"
+    return str(reason) or type(reason).__name__
 
 
 def parse_html(html: str, source: str) -> Document:

@@ -91,17 +91,29 @@ class Ingestor:
     """Stores documents in a ChunkStore: unchanged ones are skipped by content hash, and
     chunks of several documents are written together (Chroma writes big batches faster)."""
 
-    def __init__(self, store: ChunkStore, batch_chunks: int = 1000) -> None:
+    def __init__(
+        self, store: ChunkStore, batch_chunks: int = 1000, on_wait: Callable[[str], None] | None = None
+    ) -> None:
         self.store = store
         self.batch_chunks = batch_chunks
+        self.on_wait = on_wait  # told when another process is writing the store and we wait
 
     def ingest(
         self, targets: Sequence[str], progress: Callable[[str, int], None] | None = None
     ) -> IngestReport:
-        """Ingest files, folders and URLs. `progress(name, words)` is called after each one."""
+        """Ingest files, folders and URLs. `progress(name, words)` is called after each one.
+        One ingest at a time writes an on-disk store: a second process waits for the first."""
         started = time.perf_counter()
         items, skipped = expand(targets)
         report = IngestReport(skipped=skipped)
+        with self.store.exclusive(self.on_wait):
+            self._ingest(items, report, progress)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _ingest(
+        self, items: list[Target], report: IngestReport, progress: Callable[[str, int], None] | None
+    ) -> None:
         pending: list[PendingDocument] = []
         # One writer thread: Chroma stores a batch while this thread parses and embeds the next
         # (both release the GIL in native code, so two cores are both busy).
@@ -129,8 +141,6 @@ class Ingestor:
             if writing is not None:
                 writing.result()
         self.flush(pending, report)
-        report.seconds = time.perf_counter() - started
-        return report
 
     def prepare(self, doc: Document, report: IngestReport) -> PendingDocument | None:
         """Chunks and vectors for a document, or None when this version is already stored."""

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; run one ingest at a time there
+    fcntl = None  # type: ignore[assignment]
 
 from retrieval.embeddings import Embedder, Vectors
 from retrieval.types import Chunk, Document, DocumentInfo, Paragraph, StoredChunk
@@ -182,6 +188,33 @@ class ChunkStore:
                     session.close()
         except Exception:  # closing is best effort: the process may be exiting anyway
             log.debug("closing the Chroma client failed", exc_info=True)
+
+    @contextlib.contextmanager
+    def exclusive(self, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+        """Hold the store alone while writing. Chroma's on-disk store is not safe for two writing
+        processes (two ingests at once left it unreadable), so a second one waits here for the
+        first to finish, telling `on_wait` why. A server orders writes itself: no lock."""
+        if self.location.path is None or fcntl is None:
+            yield
+            return
+        lock_path = self.location.path.with_name(self.location.path.name + ".lock")
+        try:
+            lock_path.parent.mkdir(parents=True, exist_ok=True)
+            handle = lock_path.open("a+b")
+        except OSError as exc:
+            raise StoreError(self._explain(exc)) from None
+        with handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if on_wait:
+                    on_wait(f"waiting for another ingest into {self.location.path} to finish")
+                fcntl.flock(handle, fcntl.LOCK_EX)
+                self.close()  # the other process wrote meanwhile: reopen to read what it wrote
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def check(self) -> None:
         """Open the store now (raises StoreError with advice when it cannot be)."""
