@@ -148,10 +148,13 @@ class ChunkStore:
 
     def _explain(self, exc: Exception) -> str:
         if self.location.host:
+            # Chroma's own messages ("Could not connect to a Chroma server. Are you sure it is
+            # running?", ValueError, ConnectError) add nothing: say where and what to do.
             return (
-                f"cannot reach {self.location.describe()} ({type(exc).__name__}): start it with "
-                f"`chroma run --path DIR --host {self.location.host} --port {self.location.port}`, "
-                "or unset CHROMA_HOST to use the local store"
+                f"cannot reach {self.location.describe()} (CHROMA_HOST={self.location.host}, "
+                f"CHROMA_PORT={self.location.port}): start it with `chroma run --path DIR --host "
+                f"{self.location.host} --port {self.location.port}`, or unset CHROMA_HOST to use "
+                "the local store"
             )
         return (
             f"cannot open {self.location.describe()} ({exc}): check CITEBOT_DATA_DIR is a "
@@ -259,6 +262,18 @@ class ChunkStore:
             if len(ids) < _PAGE:
                 return
             offset += len(ids)
+
+    def chunk_records(self) -> dict[str, dict[str, Any]]:
+        """Every chunk record's metadata by id, served or not (stale versions, and chunks an
+        interrupted ingest left uncommitted): what an audit of the store compares."""
+        records: dict[str, dict[str, Any]] = {}
+        while True:
+            page = self._call(
+                "get", lambda c, d, o=len(records): c.get(include=["metadatas"], limit=_PAGE, offset=o)
+            )
+            records.update(zip(page["ids"], (dict(m) for m in page["metadatas"]), strict=True))
+            if len(page["ids"]) < _PAGE:
+                return records
 
     def query(self, vector: Vectors, k: int) -> list[tuple[str, float]]:
         """The ids of the k nearest chunks with their cosine similarity."""
