@@ -268,8 +268,9 @@ class ChunkStore:
         interrupted ingest left uncommitted): what an audit of the store compares."""
         records: dict[str, dict[str, Any]] = {}
         while True:
+            offset = len(records)
             page = self._call(
-                "get", lambda c, d, o=len(records): c.get(include=["metadatas"], limit=_PAGE, offset=o)
+                "get", lambda c, d, o=offset: c.get(include=["metadatas"], limit=_PAGE, offset=o)
             )
             records.update(zip(page["ids"], (dict(m) for m in page["metadatas"]), strict=True))
             if len(page["ids"]) < _PAGE:

@@ -1,0 +1,194 @@
+"""`kill -9` in the middle of a large ingest, and two ingests of one folder at once: afterwards the
+store holds exactly what one clean ingest leaves (documents, passage counts, chunk records).
+
+The corpus is the Python documentation's reST sources (Debian's python3-doc, installed here):
+about 300,000 words in 121 files, copied into a temporary folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from retrieval.embeddings import WordLlamaEmbedder
+from retrieval.store import ChunkStore, StoreLocation
+
+CITEBOT = [sys.executable, "-m", "bot.cli"]
+PYTHON_DOCS = Path("/usr/share/doc/python3.11/html/_sources")
+PARTS = ("howto", "c-api", "reference", "tutorial", "faq")
+
+
+@dataclass(frozen=True)
+class Where:
+    """One store: on disk (a data folder) or on the Chroma server (a collection prefix)."""
+
+    env: dict[str, str]
+    location: StoreLocation
+    prefix: str
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a store holds, minus ingestion times."""
+
+    documents: dict[str, dict[str, Any]]  # id -> title, source, passages, words, content hash
+    chunks: dict[str, dict[str, Any]]  # every chunk record, committed or not
+
+    @property
+    def passages(self) -> int:
+        return sum(int(d["passages"]) for d in self.documents.values())
+
+
+@dataclass(frozen=True)
+class Clean:
+    snapshot: Snapshot
+    store_bytes: int  # size of a clean on-disk store, to tell when an ingest is part-way
+    words: int
+
+
+def citebot(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("CITEBOT_", "CHROMA_", "OPENAI_"))}
+    return subprocess.Popen(
+        [*CITEBOT, *args], env={**base, "CITEBOT_AUTO_SEED": "false", **env},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def ingest(where: Where, corpus: Path) -> dict[str, Any]:
+    proc = citebot(where.env, "ingest", str(corpus), "--json")
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    report: dict[str, Any] = json.loads(out)
+    return report
+
+
+def snapshot(where: Where, embedder: WordLlamaEmbedder) -> Snapshot:
+    store = ChunkStore(where.location, embedder, where.prefix)
+    try:
+        documents = {
+            d.id: {"title": d.title, "source": d.source, "passages": d.passages, "words": d.words,
+                   "hash": d.content_hash, **d.extra}
+            for d in store.documents()
+        }
+        return Snapshot(documents, store.chunk_records())
+    finally:
+        store.close()
+
+
+def disk_bytes(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) if folder.exists() else 0
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    assert PYTHON_DOCS.is_dir(), "needs Debian's python3-doc: apt-get install python3-doc"
+    folder = tmp_path_factory.mktemp("python-docs")
+    for part in PARTS:
+        shutil.copytree(PYTHON_DOCS / part, folder / part)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def clean(corpus: Path, tmp_path_factory: pytest.TempPathFactory, embedder: WordLlamaEmbedder) -> Clean:
+    """One clean ingest, on disk: the store every faulty run must end up equal to."""
+    data = tmp_path_factory.mktemp("clean")
+    where = Where({"CITEBOT_DATA_DIR": str(data)}, StoreLocation(path=data / "chroma"), "citebot")
+    report = ingest(where, corpus)
+    assert report["added"] == 121 and not report["skipped"]
+    assert report["words"] >= 250_000
+    shot = snapshot(where, embedder)
+    assert len(shot.documents) == 121 and shot.passages == report["passages"]
+    assert len(shot.chunks) > 1000
+    return Clean(shot, disk_bytes(data / "chroma"), report["words"])
+
+
+@pytest.fixture(params=["disk", "server"])
+def where(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Where]:
+    data = tmp_path / "data"
+    if request.param == "disk":
+        yield Where({"CITEBOT_DATA_DIR": str(data)}, StoreLocation(path=data / "chroma"), "citebot")
+        return
+    host, port = request.getfixturevalue("chroma_server")
+    prefix = f"f{uuid.uuid4().hex[:10]}"
+    env = {"CITEBOT_DATA_DIR": str(data), "CHROMA_HOST": host, "CHROMA_PORT": str(port),
+           "CITEBOT_COLLECTION_PREFIX": prefix}  # fmt: skip
+    yield Where(env, StoreLocation(host=host, port=port), prefix)
+
+
+def part_way(where: Where, clean: Clean, embedder: WordLlamaEmbedder) -> float:
+    """How far along an ingest running in another process is, without disturbing it."""
+    if where.location.path is not None:  # a second client on a disk store is not safe: look at its size
+        return disk_bytes(where.location.path) / clean.store_bytes
+    store = ChunkStore(where.location, embedder, where.prefix)
+    try:
+        return store.count() / len(clean.snapshot.chunks)
+    except Exception:  # the collections are not created yet
+        return 0.0
+    finally:
+        store.close()
+
+
+def test_kill_9_mid_ingest_then_ingest_again_equals_a_clean_ingest(
+    where: Where, corpus: Path, clean: Clean, embedder: WordLlamaEmbedder
+) -> None:
+    proc = citebot(where.env, "ingest", str(corpus), "--json")
+    deadline = time.monotonic() + 120
+    while part_way(where, clean, embedder) < 0.5:
+        assert proc.poll() is None, "the ingest finished before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+
+    killed = snapshot(where, embedder)
+    print(f"after kill -9: {len(killed.documents)} documents, {killed.passages} passages, "
+          f"{len(killed.chunks)} chunk records")  # fmt: skip
+    assert len(killed.documents) < len(clean.snapshot.documents)  # it really was cut short
+    assert killed.chunks  # ... after writing some of it
+
+    report = ingest(where, corpus)
+    assert report["added"] + report["unchanged"] == 121 and report["updated"] == 0
+    assert report["unchanged"] == len(killed.documents)
+    again = snapshot(where, embedder)
+    print(f"ingested again: {len(again.documents)} documents, {again.passages} passages, "
+          f"{len(again.chunks)} chunk records; clean: {len(clean.snapshot.documents)}, "
+          f"{clean.snapshot.passages}, {len(clean.snapshot.chunks)}")  # fmt: skip
+    assert again.documents == clean.snapshot.documents
+    assert again.passages == clean.snapshot.passages
+    assert again.chunks == clean.snapshot.chunks
+
+
+def test_two_ingests_at_once_leave_the_store_of_one(
+    where: Where, corpus: Path, clean: Clean, embedder: WordLlamaEmbedder
+) -> None:
+    procs = [citebot(where.env, "ingest", str(corpus), "--json") for _ in range(2)]
+    results = [p.communicate(timeout=300) for p in procs]
+    for proc, (_, err) in zip(procs, results, strict=True):
+        assert proc.returncode == 0, err
+        assert "Traceback" not in err
+    reports = [json.loads(out) for out, _ in results]
+    for report in reports:
+        assert report["added"] + report["unchanged"] == 121 and report["updated"] == 0
+    if where.location.path is not None:
+        # On disk the second waits for the first (Chroma's local store is not safe for two
+        # writers), says so, and then finds every article already stored.
+        waited = [err for _, err in results if "waiting for another ingest" in err]
+        assert len(waited) == 1
+        assert waited[0].strip() == f"citebot: waiting for another ingest into {where.location.path} to finish…"
+        assert sorted(r["added"] for r in reports) == [0, 121]
+    shot = snapshot(where, embedder)
+    assert shot.documents == clean.snapshot.documents
+    assert shot.chunks == clean.snapshot.chunks
