@@ -228,7 +228,11 @@ async def _chat(service: Any) -> None:
         try:
             answer = await service.ask(line, history)
         except CitebotError as exc:
-            err.print(_plain(str(exc)))
+            err.print(_plain(str(exc), one_line=True))
+            continue
+        except Exception as exc:  # one bad line must not end the conversation
+            log.debug("unexpected error", exc_info=True)
+            err.print(_plain(f"unexpected error: {type(exc).__name__}: {exc}", one_line=True))
             continue
         render_answer(answer)
         history += [Turn("user", line), Turn("assistant", answer.text)]

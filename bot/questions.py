@@ -26,6 +26,16 @@ def clean_question(raw: str, max_chars: int) -> str:
     dropped, spaces folded."""
     if len(raw) > max_chars * 4:
         raise InputError(too_long(len(raw), max_chars))
+    question = _plain(raw)
+    if not question:
+        raise InputError("Ask me a question about the article, e.g. “What did Kim say about a new way?”")
+    if len(question) > max_chars:
+        raise InputError(too_long(len(question), max_chars))
+    return question
+
+
+def _plain(raw: str) -> str:
+    """One line of printable text with no mention markup."""
     kept = []
     for ch in raw:
         category = unicodedata.category(ch)
@@ -35,12 +45,7 @@ def clean_question(raw: str, max_chars: int) -> str:
             continue  # control, format (incl. RTL overrides, zero-width), surrogates, unassigned
         else:
             kept.append(ch)
-    question = " ".join(_MENTION.sub(" ", "".join(kept)).split())
-    if not question:
-        raise InputError("Ask me a question about the article, e.g. “What did Kim say about a new way?”")
-    if len(question) > max_chars:
-        raise InputError(too_long(len(question), max_chars))
-    return question
+    return " ".join(_MENTION.sub(" ", "".join(kept)).split())
 
 
 def too_long(n: int, limit: int) -> str:
@@ -49,7 +54,9 @@ def too_long(n: int, limit: int) -> str:
 
 def with_context(question: str, history: Sequence[Turn]) -> str:
     """A follow-up ("and what about China?") searched together with the question before it."""
-    previous = next((t.text for t in reversed(history) if t.role == "user" and t.text.strip()), "")
+    # earlier turns come back from chat history as typed: clean them like the question (a lone
+    # surrogate from a mis-encoded line made the tokenizer raise)
+    previous = next((_plain(t.text) for t in reversed(history) if t.role == "user" and _plain(t.text)), "")
     if not previous or previous.strip() == question.strip():
         return question
     ws = words(question)

@@ -216,6 +216,30 @@ def test_prompt_injection_inside_a_document_is_quoted_never_followed(work: Path,
         only_quotes(answer, texts)
 
 
+def test_chat_survives_hostile_lines_and_keeps_going(work: Path) -> None:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("CITEBOT_", "CHROMA_", "OPENAI_"))}
+    lines = [
+        "What did Kim \xff\xfe say about a new way?".encode("latin-1"),  # not UTF-8
+        b"\x1b[2Jwhy",  # a follow-up leaning on the mis-encoded line before it
+        b"<!channel> @everyone",
+        b"x" * 20_000,
+        b"Who is the Russian foreign minister mentioned in the article?",
+    ]
+    done = subprocess.run(
+        [*CITEBOT, "chat"], input=b"\n".join(lines) + b"\n", capture_output=True, timeout=120, cwd=work,
+        env={**base, "CITEBOT_DATA_DIR": str(work / "data"), "CITEBOT_SEEDS_DIR": str(SEEDS)},
+    )  # fmt: skip
+    out, err = done.stdout.decode(), done.stderr.decode()
+    assert done.returncode == 0 and "Traceback" not in out + err
+    assert out.count("pursue a “new way”") == 2  # the question, and its follow-up
+    assert "Sergei Lavrov" in out
+    assert err.splitlines() == [
+        "Ask me a question about the article, e.g. “What did Kim say about a new way?”",
+        "That question is 20,000 characters long; the limit is 1,000. Please shorten it.",
+    ]
+    assert "\x1b" not in out
+
+
 # ---------------------------------------------------------------- files and URLs
 
 GOOD = article(
