@@ -46,7 +46,9 @@ def _service(settings: Settings) -> Any:
 
 
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    # a lone surrogate (a file name that is not UTF-8) cannot be written as UTF-8: escape it
+    sys.stdout.write(text.encode("utf-8", "backslashreplace").decode("utf-8") + "\n")
 
 
 def _plain(text: str, *, one_line: bool = False) -> Text:
@@ -59,12 +61,13 @@ _BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u20
 
 
 def printable(text: str, *, one_line: bool = False) -> str:
-    """Control characters (and line breaks when one_line) and bidi controls written as escapes."""
+    """Control characters (and line breaks when one_line), bidi controls and lone surrogates
+    written as escapes."""
     out = []
     for ch in text:
         category = unicodedata.category(ch)
         keep = ch == "\t" or (ch == "\n" and not one_line)
-        if not keep and (category == "Cc" or ch in _BIDI_CONTROLS or (one_line and category in ("Zl", "Zp"))):
+        if not keep and (category in ("Cc", "Cs") or ch in _BIDI_CONTROLS or (one_line and category in ("Zl", "Zp"))):
             out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
         else:
             out.append(ch)

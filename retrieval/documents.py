@@ -63,6 +63,12 @@ def doc_id_for(source: str) -> str:
     return hashlib.sha1(source.encode("utf-8")).hexdigest()[:16]
 
 
+def path_text(path: Path | str) -> str:
+    """A path as text that can be stored and printed: bytes of a file name that are not UTF-8
+    (which Python carries as lone surrogates) become \\xNN escapes."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def read_text_file(path: Path) -> str:
     """Decode a file as text, or raise Unreadable with the reason."""
     try:
@@ -94,7 +100,7 @@ def _not_utf8(exc: UnicodeDecodeError) -> str:
 
 def load_file(path: Path) -> Document:
     """A Document from a .txt/.md/.rst/.html file (source: its resolved path)."""
-    source = str(path.resolve())
+    source = path_text(path.resolve())
     text = read_text_file(path)
     if path.suffix.lower() in HTML_SUFFIXES:
         return parse_html(text, source)
@@ -320,5 +326,5 @@ _SENTENCE_END_INNER = re.compile(r"[.!?](?=\s|$)")
 
 
 def _title_from_name(path: Path) -> str:
-    stem = re.sub(r"[_-]+", " ", path.stem).strip()
+    stem = re.sub(r"[_-]+", " ", path_text(path.stem)).strip()
     return stem[:1].upper() + stem[1:] if stem else "Untitled"

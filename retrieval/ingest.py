@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from retrieval.chunking import chunk_document
-from retrieval.documents import SUFFIXES, Unreadable, load_file, load_url
+from retrieval.documents import SUFFIXES, Unreadable, load_file, load_url, path_text
 from retrieval.store import ChunkStore, PendingDocument
 from retrieval.types import Document
 
@@ -65,7 +65,7 @@ def expand(targets: Sequence[str]) -> tuple[list[Target], list[tuple[str, str]]]
         elif path.suffix.lower() in SUFFIXES:
             out.append(path)
         else:
-            skipped.append((str(path), f"unsupported file type '{path.suffix or '(none)'}'"))
+            skipped.append((path_text(path), f"unsupported file type '{path.suffix or '(none)'}'"))
     unique = list(dict.fromkeys(t if isinstance(t, str) else t.resolve() for t in out))
     return unique, skipped
 
@@ -120,7 +120,7 @@ class Ingestor:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="citebot-ingest") as writer:
             writing: Future[None] | None = None
             for item in items:
-                name = str(item)
+                name = path_text(item)
                 try:
                     doc = load(item)
                 except Unreadable as exc:

@@ -380,6 +380,24 @@ def test_terminal_escapes_in_a_file_name_are_shown_inert(work: Path, tmp_path: P
     assert done.stderr.strip().splitlines() == [f"skipped {tmp_path}/evil\\x1b[2J\\x1b[31mred\\x0afake line.txt: binary file"]
 
 
+def test_file_names_that_are_not_utf8_are_ingested_and_shown_escaped(work: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "latin1-names"
+    folder.mkdir()
+    good = folder / os.fsdecode(b"caf\xe9-bridge.txt")
+    good.write_text(GOOD.replace("Bridge repairs", "Ferry bridge repairs").replace("stone", "ferry"), encoding="utf-8")
+    (folder / os.fsdecode(b"\xff\xfe.txt")).write_bytes(b"\x00binary")
+    done = run(work, "ingest", str(folder), "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["added"] == 1
+    assert report["skipped"] == [{"path": f"{folder}/\\xff\\xfe.txt", "reason": "binary file"}]
+    assert f"{folder}/caf\\xe9-bridge.txt" in [d["source"] for d in sources(work)]
+    shown = run(work, "ask", "When will the old ferry bridge reopen to traffic?")
+    assert shown.returncode == 0 and f"{folder}/caf\\xe9-bridge.txt" in shown.stdout
+    missing = os.fsdecode(b"/no/such/\xfe.txt")
+    fails(run(work, "ingest", missing), 2, "no such file or folder: /no/such/\\udcfe.txt")
+
+
 def test_terminal_escapes_inside_an_article_are_not_sent_to_the_terminal(work: Path, tmp_path: Path) -> None:
     path = tmp_path / "lighthouse.txt"
     path.write_text(article(
