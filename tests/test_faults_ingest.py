@@ -16,7 +16,7 @@ import sys
 import sysconfig
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -154,18 +154,32 @@ def part_way(where: Where, clean: Clean, embedder: WordLlamaEmbedder) -> float:
         store.close()
 
 
-def test_kill_9_mid_ingest_then_ingest_again_equals_a_clean_ingest(
-    where: Where, corpus: Path, clean: Clean, embedder: WordLlamaEmbedder
-) -> None:
-    proc = citebot(where.env, "ingest", str(corpus), "--json")
+def revised(where: Where, embedder: WordLlamaEmbedder, old: dict[str, str]) -> int:
+    """Documents on a server whose record names a version other than `old`."""
+    store = ChunkStore(where.location, embedder, where.prefix)
+    try:
+        return sum(1 for d in store.documents() if old.get(d.id, d.content_hash) != d.content_hash)
+    finally:
+        store.close()
+
+
+def kill_when(proc: subprocess.Popen[str], reached: Callable[[], bool]) -> None:
+    """SIGKILL the process as soon as `reached()`; fails if it ends first."""
     deadline = time.monotonic() + 120
-    while part_way(where, clean, embedder) < 0.5:
+    while not reached():
         assert proc.poll() is None, "the ingest finished before it could be killed"
         assert time.monotonic() < deadline
         time.sleep(0.02)
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=30)
     assert proc.returncode == -signal.SIGKILL
+
+
+def test_kill_9_mid_ingest_then_ingest_again_equals_a_clean_ingest(
+    where: Where, corpus: Path, clean: Clean, embedder: WordLlamaEmbedder
+) -> None:
+    proc = citebot(where.env, "ingest", str(corpus), "--json")
+    kill_when(proc, lambda: part_way(where, clean, embedder) >= 0.5)
 
     killed = snapshot(where, embedder)
     print(f"after kill -9: {len(killed.documents)} documents, {killed.passages} passages, "
@@ -207,3 +221,34 @@ def test_two_ingests_at_once_leave_the_store_of_one(
     shot = snapshot(where, embedder)
     assert shot.documents == clean.snapshot.documents
     assert shot.chunks == clean.snapshot.chunks
+
+
+def test_kill_9_while_replacing_changed_articles_then_again_equals_a_clean_ingest(
+    where: Where, corpus: Path, clean: Clean, embedder: WordLlamaEmbedder, tmp_path: Path
+) -> None:
+    articles = tmp_path / "articles"
+    shutil.copytree(corpus, articles)
+    ingest(where, articles)
+    old = {i: d["hash"] for i, d in snapshot(where, embedder).documents.items()}
+    for path in sorted(articles.rglob("*.txt")):  # a new version of every article
+        path.write_text(path.read_text(encoding="utf-8") + "\n\nThis page was revised after publication.\n",
+                        encoding="utf-8")  # fmt: skip
+    proc = citebot(where.env, "ingest", str(articles), "--json")
+    if where.location.path is not None:
+        # new chunks written, the records still naming the old version
+        kill_when(proc, lambda: part_way(where, clean, embedder) >= 1.5)
+    else:
+        # some records committed to the new version, the rest not yet
+        kill_when(proc, lambda: revised(where, embedder, old) > 0)
+    report = ingest(where, articles)
+    assert report["updated"] > 0 and report["added"] == 0  # the update really was cut short
+    assert report["updated"] + report["unchanged"] == len(clean.snapshot.documents)
+    print(f"after kill -9 mid-update: {report['unchanged']} already at the new version, "
+          f"{report['updated']} updated on the next run")  # fmt: skip
+    reference = Where({"CITEBOT_DATA_DIR": str(tmp_path / "reference")},
+                      StoreLocation(path=tmp_path / "reference" / "chroma"), "citebot")  # fmt: skip
+    ingest(reference, articles)
+    expected = snapshot(reference, embedder)
+    again = snapshot(where, embedder)
+    assert again.documents == expected.documents
+    assert again.chunks == expected.chunks  # no chunk of an old version is left behind
