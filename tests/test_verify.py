@@ -146,6 +146,7 @@ def test_normalise_maps_back_to_the_stored_characters() -> None:
     text = "a  “new\n way”"
     norm, where = normalise(text)
     assert norm == "a new way"
+    assert "".join(text[i] for i in where).replace("\n", " ") == "a new way"
     span = locate("new way", text)
     assert span is not None and text[span[0] : span[1]] == "new\n way"
 
