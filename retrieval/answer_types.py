@@ -23,7 +23,8 @@ _ROLE = (
 _QUESTION_TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
     (AnswerType.NUMBER, re.compile(
         r"\b(how (many|much|big|large|high|low|far|long)|by how much|what (share|percentage|"
-        r"proportion|number|amount|sum|figure|fraction|percent|rate|level|price|cost)|"
+        r"proportion|number|amount|sum|figure|fraction|percent|rate|level|price|cost|population|"
+        r"death toll|toll|total|size|age|salary|budget|turnout|majority|margin|score)|"
         r"how old)\b", re.I)),
     (AnswerType.TIME, re.compile(
         r"^(when\b|by when|since when|until when)|\b(what|which|on what|on which) (year|date|"

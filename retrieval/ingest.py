@@ -10,7 +10,7 @@ from pathlib import Path
 
 from retrieval.chunking import chunk_document
 from retrieval.documents import SUFFIXES, Unreadable, load_file, load_url
-from retrieval.store import ChunkStore
+from retrieval.store import ChunkStore, PendingDocument
 from retrieval.types import Document
 
 log = logging.getLogger(__name__)
@@ -86,10 +86,12 @@ def load(target: Target) -> Document:
 
 
 class Ingestor:
-    """Stores documents in a ChunkStore: unchanged ones are skipped by content hash."""
+    """Stores documents in a ChunkStore: unchanged ones are skipped by content hash, and
+    chunks of several documents are written together (Chroma writes big batches faster)."""
 
-    def __init__(self, store: ChunkStore) -> None:
+    def __init__(self, store: ChunkStore, batch_chunks: int = 1000) -> None:
         self.store = store
+        self.batch_chunks = batch_chunks
 
     def ingest(
         self, targets: Sequence[str], progress: Callable[[str, int], None] | None = None
@@ -98,6 +100,7 @@ class Ingestor:
         started = time.perf_counter()
         items, skipped = expand(targets)
         report = IngestReport(skipped=skipped)
+        pending: list[PendingDocument] = []
         for item in items:
             name = str(item)
             try:
@@ -107,25 +110,40 @@ class Ingestor:
                 if progress:
                     progress(name, 0)
                 continue
-            self.put(doc, report)
+            ready = self.prepare(doc, report)
+            if ready is not None:
+                pending.append(ready)
+                if sum(len(p.chunks) for p in pending) >= self.batch_chunks:
+                    self.flush(pending, report)
+                    pending = []
             if progress:
                 progress(name, doc.words)
+        self.flush(pending, report)
         report.seconds = time.perf_counter() - started
         return report
 
-    def put(self, doc: Document, report: IngestReport) -> None:
-        """Store one document unless this exact version is already complete in the store."""
+    def prepare(self, doc: Document, report: IngestReport) -> PendingDocument | None:
+        """Chunks and vectors for a document, or None when this version is already stored."""
         chunks = chunk_document(doc)
-        state = self.store.stored_state(doc.id)
-        if state == {doc.content_hash: len(chunks)}:
+        stored = self.store.stored_hashes([doc.id]).get(doc.id)
+        if stored == doc.content_hash:
+            if self.store.chunk_count(doc.id) != len(chunks):
+                self.store.drop_stale(doc.id, doc.content_hash)  # an earlier replace cut short
             report.unchanged += 1
-            return
+            return None
         vectors = self.store.embedder.embed([c.text for c in chunks])
-        self.store.put_document(doc, chunks, vectors)
-        if state:
-            report.updated += 1
-        else:
-            report.added += 1
-        report.passages += len(doc.paragraphs)
-        report.words += doc.words
-        report.titles.append(doc.title)
+        return PendingDocument(doc, chunks, vectors, replaces=stored is not None)
+
+    def flush(self, pending: list[PendingDocument], report: IngestReport) -> None:
+        """Write the pending documents and count them in the report."""
+        if not pending:
+            return
+        self.store.put_documents(pending)
+        for p in pending:
+            if p.replaces:
+                report.updated += 1
+            else:
+                report.added += 1
+            report.passages += len(p.doc.paragraphs)
+            report.words += p.doc.words
+            report.titles.append(p.doc.title)

@@ -68,12 +68,12 @@ def term_words(text: str, stopwords: frozenset[str] = STOPWORDS) -> list[tuple[s
 class LexicalIndex:
     """BM25 over chunk texts, and the document frequencies that weigh question terms."""
 
-    def __init__(self, ids: Sequence[str], texts: Sequence[str]) -> None:
+    def __init__(self, ids: Sequence[str], term_lists: Sequence[Sequence[str]]) -> None:
         import bm25s
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on import
         self.ids = list(ids)
-        tokenized = [terms(t) or [""] for t in texts]
+        tokenized = [list(t) or [""] for t in term_lists]
         self.n = len(tokenized)
         self.df: Counter[str] = Counter()
         for toks in tokenized:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Sequence
@@ -54,6 +55,18 @@ def _soft_coverage(
             if best >= SOFT_FLOOR:
                 score += weights[t] * best
     return score
+
+
+# "What does the article say about X?" asks what the text says, not what someone said.
+_ABOUT_THE_TEXT = re.compile(
+    r"\b(article|piece|story|report|text|author|writer|passage|paragraph|journalist)\b", re.I
+)
+_QUOTATION = re.compile(r"[:,]\s*[“\"]")
+
+
+def reports_speech(text: str) -> bool:
+    """Whether a text reports someone saying, warning, claiming... something."""
+    return bool(set(terms(text)) & _REPORTING) or bool(_QUOTATION.search(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +123,11 @@ class _Snapshot:
         self.revision = revision
         self.chunks = chunks
         self.position = {c.id: i for i, c in enumerate(chunks)}
-        self.index = LexicalIndex([c.id for c in chunks], [c.text for c in chunks])
+        term_lists = [terms(c.text) for c in chunks]
+        self.index = LexicalIndex([c.id for c in chunks], term_lists)
+        self.doc_terms: dict[str, set[str]] = {}
+        for chunk, chunk_terms in zip(chunks, term_lists, strict=True):
+            self.doc_terms.setdefault(chunk.doc_id, set()).update(chunk_terms)
         self._sentences: dict[str, list[Sentence]] = {}
         self._vectors: dict[str, Vectors] = {}
         self.surface: dict[str, str] = {}  # stem -> a word it came from
@@ -149,23 +166,6 @@ class _Snapshot:
         return found
 
 
-def latest_versions(chunks: Sequence[StoredChunk]) -> list[StoredChunk]:
-    """Chunks of complete documents only, one version a document (the newest), in order."""
-    groups: dict[tuple[str, str], list[StoredChunk]] = {}
-    for chunk in chunks:
-        groups.setdefault((chunk.doc_id, chunk.content_hash), []).append(chunk)
-    newest: dict[str, tuple[str, str]] = {}
-    for (doc_id, digest), group in groups.items():
-        if len(group) != group[0].n_chunks:
-            continue  # an interrupted ingest left part of a version: never serve it
-        when = group[0].ingested_at
-        if doc_id not in newest or when > groups[(doc_id, newest[doc_id][1])][0].ingested_at:
-            newest[doc_id] = (when, digest)
-    keep = {(d, h) for d, (_, h) in newest.items()}
-    out = [c for c in chunks if (c.doc_id, c.content_hash) in keep]
-    return sorted(out, key=lambda c: (c.ingested_at, c.doc_id, c.start))
-
-
 class HybridSearcher:
     """Finds the sentences that answer a question. Thread-safe; follows the store's revision."""
 
@@ -192,7 +192,8 @@ class HybridSearcher:
             self._checked_at = time.monotonic()
             if self._snapshot is None or self._snapshot.revision != revision:
                 started = time.perf_counter()
-                self._snapshot = _Snapshot(revision, latest_versions(list(self.store.iter_chunks())))
+                chunks = sorted(self.store.iter_chunks(), key=lambda c: (c.ingested_at, c.doc_id, c.start))
+                self._snapshot = _Snapshot(revision, chunks)
                 log.info(
                     "lexical index rebuilt: %d chunks in %.0f ms",
                     len(self._snapshot.chunks), (time.perf_counter() - started) * 1000,
@@ -213,7 +214,7 @@ class HybridSearcher:
         qterms = tuple(dict.fromkeys(stem(w) for w in qwords))
         seq = terms(question, _QUESTION_STOP)
         bigrams = tuple(dict.fromkeys(pairwise(seq)))
-        speech = any(w in _SPEECH_ASKED for w in all_words)
+        speech = any(w in _SPEECH_ASKED for w in all_words) and not _ABOUT_THE_TEXT.search(question)
         index = snap.index
         top_idf = index.idf("\0never")
         weights = {t: (index.idf(t) if index.known(t) else top_idf * 1.5) for t in qterms}
@@ -321,6 +322,10 @@ class HybridSearcher:
                 vecs = snap.vectors(chunk, self.embedder)
                 out.extend(zip(snap.sentences(chunk), vecs, strict=True))
         return sorted(out, key=lambda p: p[0].start)
+
+    def document_terms(self, doc_id: str) -> set[str]:
+        """Every stem the document uses."""
+        return self.snapshot().doc_terms.get(doc_id, set())
 
     def lexical(self) -> LexicalIndex:
         return self.snapshot().index

@@ -19,7 +19,7 @@ from retrieval.types import Chunk, Document, DocumentInfo, Paragraph, StoredChun
 log = logging.getLogger(__name__)
 
 _PAGE = 2000
-_ADD_BATCH = 1000
+_ADD_BATCH = 1000  # rows an upsert: Chroma writes big batches ~2x faster than small ones
 
 
 class StoreError(Exception):
@@ -76,21 +76,37 @@ def _embedding_function(embedder: Embedder) -> Any:
     return CitebotEmbeddingFunction(embedder)
 
 
+@dataclass(frozen=True, slots=True)
+class PendingDocument:
+    """A document's chunks and vectors, ready to be written."""
+
+    doc: Document
+    chunks: Sequence[Chunk]
+    vectors: Vectors
+    replaces: bool  # another version of it is stored
+
+
 class ChunkStore:
-    """Chunks of every document in one Chroma collection named after the embedder."""
+    """Two Chroma collections named after the embedder: chunks, and one record a document.
+
+    A document's record is written after all its chunks, and names the content hash of the
+    version to serve: readers serve only chunks of that version, so an ingest killed half-way
+    leaves chunks nobody sees, and the next ingest completes or replaces them."""
 
     def __init__(self, location: StoreLocation, embedder: Embedder, prefix: str = "citebot") -> None:
         self.location = location
         self.embedder = embedder
         self.collection_name = f"{prefix}-{embedder.slug}"[:500]
+        self.documents_name = f"{self.collection_name[:480]}-docs"
         self._client: Any = None
         self._collection: Any = None
+        self._documents: Any = None
 
     # -- connection -------------------------------------------------------------------------
 
-    def _open(self) -> Any:
+    def _open(self) -> tuple[Any, Any]:
         if self._collection is not None:
-            return self._collection
+            return self._collection, self._documents
         try:
             import chromadb
             from chromadb.config import Settings as ChromaSettings
@@ -107,16 +123,22 @@ class ChunkStore:
                 self._client = chromadb.PersistentClient(
                     path=str(self.location.path), settings=chroma_settings
                 )
+            function = _embedding_function(self.embedder)
+            self._documents = self._client.get_or_create_collection(
+                self.documents_name, embedding_function=function,
+                configuration={"hnsw": {"space": "cosine"}}, metadata={"revision": "new"},
+            )
             self._collection = self._client.get_or_create_collection(
-                self.collection_name,
-                embedding_function=_embedding_function(self.embedder),
+                self.collection_name, embedding_function=function,
                 configuration={"hnsw": {"space": "cosine"}},
-                metadata={"revision": "new"},
             )
         except Exception as exc:
-            self._client = self._collection = None
+            self._forget()
             raise StoreError(self._explain(exc)) from None
-        return self._collection
+        return self._collection, self._documents
+
+    def _forget(self) -> None:
+        self._client = self._collection = self._documents = None
 
     def _explain(self, exc: Exception) -> str:
         if self.location.host:
@@ -130,23 +152,23 @@ class ChunkStore:
             "writable folder"
         )
 
-    def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        """Run a collection call, turning transport failures into a StoreError that says why."""
-        collection = self._open()
+    def _call(self, what: str, fn: Any) -> Any:
+        """Run fn(chunks, documents), turning failures into a StoreError that says why."""
+        chunks, documents = self._open()
         try:
-            return fn(collection, *args, **kwargs)
+            return fn(chunks, documents)
         except StoreError:
             raise
         except Exception as exc:
-            # A server that went away: forget the connection so the next call reconnects.
-            if self.location.host:
-                self._client = self._collection = None
             log.debug("store call %s failed", what, exc_info=True)
+            if self.location.host:
+                self.close()  # a server that went away: reconnect on the next call
             raise StoreError(self._explain(exc)) from None
 
     def close(self) -> None:
         """Release the client (its HTTP connections, or the on-disk database)."""
-        client, self._client, self._collection = self._client, None, None
+        client = self._client
+        self._forget()
         if client is None:
             return
         try:
@@ -163,60 +185,47 @@ class ChunkStore:
 
     def check(self) -> None:
         """Open the store now (raises StoreError with advice when it cannot be)."""
-        self._call("heartbeat", lambda c: c.count())
+        self._call("heartbeat", lambda c, d: c.count())
 
     # -- reads --------------------------------------------------------------------------------
 
     def revision(self) -> str:
         """Changes whenever any document is added, replaced or deleted (by any process)."""
-        def read(c: Any) -> str:
+        def read(c: Any, d: Any) -> str:
             # a Collection object caches its metadata: ask for the collection afresh
             fresh = self._client.get_collection(
-                self.collection_name, embedding_function=_embedding_function(self.embedder)
+                self.documents_name, embedding_function=_embedding_function(self.embedder)
             )
-            return f"{(fresh.metadata or {}).get('revision', '')}:{c.count()}"
+            return f"{(fresh.metadata or {}).get('revision', '')}:{d.count()}"
 
         return str(self._call("revision", read))
 
     def count(self) -> int:
-        return int(self._call("count", lambda c: c.count()))
+        """Stored chunk records (stale versions included until they are cleaned)."""
+        return int(self._call("count", lambda c, d: c.count()))
+
+    def documents(self) -> list[DocumentInfo]:
+        """One entry a stored document, in ingestion order."""
+        page = self._call("documents", lambda c, d: d.get(include=["metadatas"]))
+        docs = [_document_info(doc_id, meta) for doc_id, meta in zip(page["ids"], page["metadatas"], strict=True)]
+        return sorted(docs, key=lambda d: (d.ingested_at, d.title))
 
     def iter_chunks(self) -> Iterator[StoredChunk]:
-        """Every stored chunk, a page at a time."""
+        """Every chunk of the version each document record names, a page at a time."""
+        docs = {d.id: d for d in self.documents()}
         offset = 0
         while True:
             page = self._call(
-                "get", lambda c, o=offset: c.get(
-                    include=["documents", "metadatas"], limit=_PAGE, offset=o
-                )
+                "get", lambda c, d, o=offset: c.get(include=["documents", "metadatas"], limit=_PAGE, offset=o)
             )
             ids = page["ids"]
             for cid, text, meta in zip(ids, page["documents"], page["metadatas"], strict=True):
-                yield _stored(cid, text, meta)
+                info = docs.get(str(meta["doc_id"]))
+                if info is not None and info.content_hash.startswith(str(meta["hash"])):
+                    yield _stored(cid, text, meta, info)
             if len(ids) < _PAGE:
                 return
             offset += len(ids)
-
-    def get_chunks(self, ids: Sequence[str]) -> list[StoredChunk]:
-        if not ids:
-            return []
-        page = self._call("get", lambda c: c.get(ids=list(ids), include=["documents", "metadatas"]))
-        by_id = {
-            cid: _stored(cid, text, meta)
-            for cid, text, meta in zip(page["ids"], page["documents"], page["metadatas"], strict=True)
-        }
-        return [by_id[i] for i in ids if i in by_id]
-
-    def document_chunks(self, doc_id: str) -> list[StoredChunk]:
-        """A document's chunks in reading order."""
-        page = self._call(
-            "get", lambda c: c.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
-        )
-        chunks = [
-            _stored(cid, text, meta)
-            for cid, text, meta in zip(page["ids"], page["documents"], page["metadatas"], strict=True)
-        ]
-        return sorted(chunks, key=lambda ch: ch.start)
 
     def query(self, vector: Vectors, k: int) -> list[tuple[str, float]]:
         """The ids of the k nearest chunks with their cosine similarity."""
@@ -224,93 +233,79 @@ class ChunkStore:
             return []
         result = self._call(
             "query",
-            lambda c: c.query(
+            lambda c, d: c.query(
                 query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
                 n_results=k, include=["distances"],
             ),
         )
         return [(cid, 1.0 - float(dist)) for cid, dist in zip(result["ids"][0], result["distances"][0], strict=True)]
 
-    def documents(self) -> list[DocumentInfo]:
-        """One entry a stored document (complete versions only), in ingestion order."""
-        docs: dict[str, DocumentInfo] = {}
-        seen: dict[tuple[str, str], int] = {}
-        metas = self._all_metadatas()
-        for meta in metas:
-            key = (str(meta["doc_id"]), str(meta["hash"]))
-            seen[key] = seen.get(key, 0) + 1
-        for meta in metas:
-            key = (str(meta["doc_id"]), str(meta["hash"]))
-            if seen[key] != int(meta["n_chunks"]):
-                continue  # an ingest that was interrupted: not a document yet
-            current = docs.get(key[0])
-            if current is None or str(meta["ingested_at"]) > current.ingested_at:
-                docs[key[0]] = DocumentInfo(
-                    id=key[0], title=str(meta["title"]), source=str(meta["source"]),
-                    passages=int(meta["n_paragraphs"]), words=int(meta["words"]),
-                    ingested_at=str(meta["ingested_at"]), content_hash=key[1],
-                    extra={k: str(meta[k]) for k in ("description", "author", "date") if meta.get(k)},
-                )
-        return sorted(docs.values(), key=lambda d: (d.ingested_at, d.title))
+    def stored_hashes(self, doc_ids: Sequence[str]) -> dict[str, str]:
+        """The committed content hash of each of these documents that is stored."""
+        if not doc_ids:
+            return {}
+        page = self._call("get", lambda c, d: d.get(ids=list(doc_ids), include=["metadatas"]))
+        return {i: str(m["hash"]) for i, m in zip(page["ids"], page["metadatas"], strict=True)}
 
-    def _all_metadatas(self) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        offset = 0
-        while True:
-            page = self._call(
-                "get", lambda c, o=offset: c.get(include=["metadatas"], limit=_PAGE, offset=o)
-            )
-            out.extend(page["metadatas"])
-            if len(page["ids"]) < _PAGE:
-                return out
-            offset += len(page["ids"])
-
-    def stored_state(self, doc_id: str) -> dict[str, int]:
-        """For each content hash stored under doc_id: how many chunks of it are present."""
-        page = self._call("get", lambda c: c.get(where={"doc_id": doc_id}, include=["metadatas"]))
-        counts: dict[str, int] = {}
-        for meta in page["metadatas"]:
-            counts[str(meta["hash"])] = counts.get(str(meta["hash"]), 0) + 1
-        return counts
+    def chunk_count(self, doc_id: str) -> int:
+        """Chunk records under a document id, whatever their version."""
+        page = self._call("get", lambda c, d: c.get(where={"doc_id": doc_id}, include=[]))
+        return len(page["ids"])
 
     # -- writes -------------------------------------------------------------------------------
 
-    def put_document(self, doc: Document, chunks: Sequence[Chunk], vectors: Vectors) -> None:
-        """Store a document's chunks, then drop any other version of it. Safe to repeat."""
-        now = datetime.now(UTC).isoformat(timespec="seconds")
-        base = {
-            "doc_id": doc.id, "title": doc.title, "source": doc.source, "hash": doc.content_hash,
-            "n_chunks": len(chunks), "n_paragraphs": len(doc.paragraphs), "words": doc.words,
-            "ingested_at": now, "description": doc.description[:500], "author": doc.author[:200],
-            "date": doc.date[:50],
-        }
-        ids = [chunk_id(doc, ch.index) for ch in chunks]
-        metas = [
-            {**base, "index": ch.index, "start": ch.start, "end": ch.end,
-             "paras": json.dumps([[p.n, p.start, p.end] for p in ch.paragraphs])}
-            for ch in chunks
-        ]
-        texts = [ch.text for ch in chunks]
-        rows = vectors.tolist()
+    def put_documents(self, pending: Sequence[PendingDocument]) -> None:
+        """Write chunks, then the document records that commit them, then drop old versions.
+        Safe to repeat and to interrupt: ids follow from content."""
+        if not pending:
+            return
+        ids: list[str] = []
+        rows: list[list[float]] = []
+        texts: list[str] = []
+        metas: list[dict[str, Any]] = []
+        for p in pending:
+            for chunk, vector in zip(p.chunks, p.vectors.tolist(), strict=True):
+                ids.append(chunk_id(p.doc, chunk.index))
+                rows.append(vector)
+                texts.append(chunk.text)
+                metas.append({
+                    "doc_id": p.doc.id, "hash": p.doc.content_hash[:12],
+                    "paras": json.dumps([[x.n, x.start, x.end] for x in chunk.paragraphs]),
+                })
         for i in range(0, len(ids), _ADD_BATCH):
             batch = {
                 "ids": ids[i : i + _ADD_BATCH], "embeddings": rows[i : i + _ADD_BATCH],
                 "documents": texts[i : i + _ADD_BATCH], "metadatas": metas[i : i + _ADD_BATCH],
             }
-            self._call("upsert", lambda c, b=batch: c.upsert(**b))
-        self._call(
-            "delete", lambda c: c.delete(
-                where={"$and": [{"doc_id": doc.id}, {"hash": {"$ne": doc.content_hash}}]}
-            )
-        )
+            self._call("upsert", lambda c, d, b=batch: c.upsert(**b))
+        now = datetime.now(UTC).isoformat(timespec="microseconds")
+        records = {
+            "ids": [p.doc.id for p in pending],
+            "embeddings": [_mean_vector(p.vectors) for p in pending],
+            "documents": [p.doc.title for p in pending],
+            "metadatas": [_document_meta(p.doc, len(p.chunks), now) for p in pending],
+        }
+        self._call("commit", lambda c, d: d.upsert(**records))
+        for p in pending:
+            if p.replaces:
+                self.drop_stale(p.doc.id, p.doc.content_hash)
         self.bump_revision()
 
+    def drop_stale(self, doc_id: str, content_hash: str) -> None:
+        """Delete a document's chunks of any version but this one."""
+        self._call(
+            "delete", lambda c, d: c.delete(
+                where={"$and": [{"doc_id": doc_id}, {"hash": {"$ne": content_hash[:12]}}]}
+            )
+        )
+
     def delete_document(self, doc_id: str) -> None:
-        self._call("delete", lambda c: c.delete(where={"doc_id": doc_id}))
+        self._call("delete", lambda c, d: d.delete(ids=[doc_id]))
+        self._call("delete", lambda c, d: c.delete(where={"doc_id": doc_id}))
         self.bump_revision()
 
     def bump_revision(self) -> None:
-        self._call("modify", lambda c: c.modify(metadata={"revision": uuid.uuid4().hex}))
+        self._call("modify", lambda c, d: d.modify(metadata={"revision": uuid.uuid4().hex}))
 
 
 def chunk_id(doc: Document, index: int) -> str:
@@ -318,11 +313,33 @@ def chunk_id(doc: Document, index: int) -> str:
     return f"{doc.id}:{doc.content_hash[:12]}:{index}"
 
 
-def _stored(cid: str, text: str, meta: dict[str, Any]) -> StoredChunk:
+def _mean_vector(vectors: Vectors) -> list[float]:
+    mean = np.asarray(vectors, dtype=np.float32).mean(axis=0)
+    norm = float(np.linalg.norm(mean)) or 1.0
+    return [float(x) for x in mean / norm]
+
+
+def _document_meta(doc: Document, n_chunks: int, now: str) -> dict[str, Any]:
+    return {
+        "title": doc.title, "source": doc.source, "hash": doc.content_hash, "n_chunks": n_chunks,
+        "n_paragraphs": len(doc.paragraphs), "words": doc.words, "ingested_at": now,
+        "description": doc.description[:500], "author": doc.author[:200], "date": doc.date[:50],
+    }
+
+
+def _document_info(doc_id: str, meta: dict[str, Any]) -> DocumentInfo:
+    return DocumentInfo(
+        id=doc_id, title=str(meta["title"]), source=str(meta["source"]),
+        passages=int(meta["n_paragraphs"]), words=int(meta["words"]),
+        ingested_at=str(meta["ingested_at"]), content_hash=str(meta["hash"]),
+        extra={k: str(meta[k]) for k in ("description", "author", "date") if meta.get(k)},
+    )
+
+
+def _stored(cid: str, text: str, meta: dict[str, Any], info: DocumentInfo) -> StoredChunk:
     paras = tuple(Paragraph(int(n), int(s), int(e)) for n, s, e in json.loads(str(meta["paras"])))
     return StoredChunk(
-        id=cid, doc_id=str(meta["doc_id"]), title=str(meta["title"]), source=str(meta["source"]),
-        start=int(meta["start"]), end=int(meta["end"]), text=text, paragraphs=paras,
-        content_hash=str(meta["hash"]), n_chunks=int(meta["n_chunks"]),
-        ingested_at=str(meta["ingested_at"]),
+        id=cid, doc_id=info.id, title=info.title, source=info.source,
+        start=paras[0].start, end=paras[-1].end, text=text, paragraphs=paras,
+        content_hash=info.content_hash, ingested_at=info.ingested_at,
     )

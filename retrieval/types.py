@@ -62,7 +62,6 @@ class StoredChunk:
     text: str
     paragraphs: tuple[Paragraph, ...]
     content_hash: str = ""
-    n_chunks: int = 0
     ingested_at: str = ""
 
     def paragraph_at(self, offset: int) -> int:

@@ -23,7 +23,19 @@ from retrieval.embeddings import WordLlamaEmbedder
 PROJECT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT / "seeds"
 SEED = SEEDS / "kim-jong-un-russia.txt"
-SHARED = Path(os.environ.get("CITEBOT_SHARED_DIR", PROJECT.parent / "shared"))
+
+
+def _shared_dir() -> Path:
+    """The workplace's shared/ folder beside the project (or named by CITEBOT_SHARED_DIR)."""
+    if os.environ.get("CITEBOT_SHARED_DIR"):
+        return Path(os.environ["CITEBOT_SHARED_DIR"])
+    for base in [PROJECT.parent, *PROJECT.parents, Path("/work")]:
+        if (base / "shared" / "corpus").is_dir():
+            return base / "shared"
+    raise RuntimeError("shared/ (corpus and eval sample) not found beside the project")
+
+
+SHARED = _shared_dir()
 CORPUS = SHARED / "corpus" / "bbc-politics"
 PUBLIC_QUESTIONS = SHARED / "eval" / "public_questions.jsonl"
 CHROMA_BIN = Path(sys.executable).parent / "chroma"

@@ -15,6 +15,7 @@ def test_ingesting_twice_changes_nothing(make_service: Callable[..., Service]) -
     first = service.ingest([str(SEED), str(CORPUS / "001.txt")])
     assert (first.added, first.updated, first.unchanged) == (2, 0, 0)
     count = service.searcher.store.count()
+    assert count > 0
     listed = service.documents()
     second = service.ingest([str(SEED), str(CORPUS / "001.txt")])
     assert (second.added, second.updated, second.unchanged) == (0, 0, 2)
