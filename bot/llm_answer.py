@@ -61,13 +61,15 @@ class _VerifiedPreview:
         self.sink: TextSink | None = sink
         self.raw = ""
         self.shown = ""
+        self.checked = 0  # complete claims verified so far
 
     async def add(self, piece: str) -> None:
         self.raw += piece
         claims = split_claims(self.raw)
         done = claims[:-1]  # the last one may still be growing
-        if not done or self.sink is None:
-            return
+        if len(done) <= self.checked or self.sink is None:
+            return  # nothing new is complete: no need to check again
+        self.checked = len(done)
         text = verify(self.raw, self.passages, done).text
         if text and text != self.shown:
             self.shown = text

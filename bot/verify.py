@@ -93,17 +93,18 @@ def normalise(text: str) -> tuple[str, list[int]]:
     character kept, its offset in `text` (to map a match back to the stored characters)."""
     out: list[str] = []
     where: list[int] = []
-    pending_space = False
+    space_at = -1  # where a run of whitespace began, while one is pending
     for i, ch in enumerate(text):
         if ch in QUOTE_MARKS:
             continue
         if ch.isspace():
-            pending_space = bool(out)
+            if out and space_at < 0:
+                space_at = i
             continue
-        if pending_space:
+        if space_at >= 0:
             out.append(" ")
-            where.append(i - 1)
-            pending_space = False
+            where.append(space_at)
+            space_at = -1
         out.append(ch)
         where.append(i)
     return "".join(out), where
