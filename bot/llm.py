@@ -11,6 +11,10 @@ ChatRole = Literal["system", "user", "assistant"]
 DeltaSink = Callable[[str], Awaitable[None]]
 """Receives each new piece of a reply as the model streams it."""
 
+TextSink = Callable[[str], Awaitable[None]]
+"""Receives the answer's text so far while it streams (for live-updating messages): only
+sentences that are complete and verified."""
+
 
 @dataclass(frozen=True, slots=True)
 class Message:

@@ -6,18 +6,16 @@ While it streams, only the verified sentences so far are handed out."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 
 from bot.answer import not_found
-from bot.llm import ChatModel, LLMError
+from bot.llm import ChatModel, LLMError, TextSink
 from bot.models import Answer, Turn
 from bot.prompts import answer_messages, is_not_in_passages, pick_passages, rewrite_messages
 from bot.verify import split_claims, verify
 from retrieval.types import Passage
 
 log = logging.getLogger(__name__)
-
-TextSink = Callable[[str], Awaitable[None]]
 
 
 class LLMAnswerer:

@@ -104,7 +104,10 @@ class OpenAIChat:
                 async with self.connect() as client:
                     return await self._attempts(client, messages, on_delta, deadline)
         except TimeoutError:
-            log.warning("model %s gave no reply within %.1f s (CITEBOT_LLM_TIMEOUT)", self.model, budget)
+            log.warning(
+                "model %s gave no reply in the %.1f s left of CITEBOT_LLM_TIMEOUT=%g s: raise it for a slow model",
+                self.model, budget, self.timeout,
+            )
             raise LLMError(TIMED_OUT) from None
 
     async def _attempts(

@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
 from bot.answer import ExtractiveAnswerer, not_found
 from bot.errors import EmptyStore, InputError, NotFound, StoreUnavailable
-from bot.llm import LLMError
+from bot.llm import LLMError, TextSink
 from bot.llm_answer import LLMAnswerer, QuestionRewriter
 from bot.llm_summary import LLMSummarizer, SummaryCache, document_passages
 from bot.models import Answer, Length, Sources, Summary, Turn
@@ -25,9 +25,6 @@ from retrieval.store import StoreError
 from retrieval.types import DocumentInfo
 
 log = logging.getLogger(__name__)
-
-TextSink = Callable[[str], Awaitable[None]]
-"""Receives the answer's text so far while an LLM streams it (for live-updating messages)."""
 
 
 class CitebotService(Protocol):
