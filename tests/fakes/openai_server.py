@@ -13,6 +13,7 @@ import json
 import re
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -93,6 +94,7 @@ class FakeOpenAI:
 
     def __init__(self) -> None:
         self.requests: list[Seen] = []
+        self.embedding_calls = 0
         self._script: list[Behaviour] = [Status(503)]
         self._lock = threading.Lock()
         self._ready = threading.Event()
@@ -134,6 +136,7 @@ class FakeOpenAI:
         self._stop = asyncio.Event()
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._chat)
+        app.router.add_post("/v1/embeddings", self._embeddings)
         runner = web.AppRunner(app, shutdown_timeout=0.5)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -145,7 +148,22 @@ class FakeOpenAI:
         await self._stop.wait()
         await runner.cleanup()
 
-    # -- the endpoint -----------------------------------------------------------------------
+    # -- the endpoints ----------------------------------------------------------------------
+
+    async def _embeddings(self, request: web.Request) -> web.StreamResponse:
+        """Deterministic bag-of-words vectors (hashed into EMBEDDING_DIM buckets), in the
+        OpenAI response shape: enough for retrieval to work through a remote embedder."""
+        body = await request.json()
+        texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
+        self.embedding_calls += 1
+        data = [
+            {"object": "embedding", "index": i, "embedding": bag_of_words(t)}
+            for i, t in enumerate(texts)
+        ]
+        return web.json_response(
+            {"object": "list", "data": data, "model": body.get("model", "fake"),
+             "usage": {"prompt_tokens": 0, "total_tokens": 0}}
+        )
 
     async def _chat(self, request: web.Request) -> web.StreamResponse:
         body = await request.json()
@@ -204,6 +222,16 @@ class FakeOpenAI:
         assert request.transport is not None
         request.transport.close()  # mid-body: the client sees the connection drop
         return response
+
+
+EMBEDDING_DIM = 64
+
+
+def bag_of_words(text: str) -> list[float]:
+    vector = [0.0] * EMBEDDING_DIM
+    for word in re.findall(r"[a-z]+", text.lower()):
+        vector[zlib.crc32(word.encode()) % EMBEDDING_DIM] += 1.0
+    return vector
 
 
 def pieces(text: str, size: int) -> list[str]:
