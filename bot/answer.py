@@ -24,8 +24,9 @@ class AnswerPolicy:
 
     max_unknown_share: float = 0.85  # weighted share of question terms the article never uses
     max_citations: int = 3
-    also_ratio: float = 0.6  # a further quote must score this share of the best
-    other_doc_ratio: float = 0.75  # ... and this much when it comes from another article
+    also_ratio: float = 0.45  # a further citation must score this share of the best
+    other_doc_ratio: float = 0.6  # ... and this much when it comes from another article
+    shown_ratio: float = 0.8  # quoted in the answer's prose (else listed as "see also")
     min_quote_words: int = 8
     window_sentences: int = 3  # a quote is the best sentence with its neighbours, up to this many
     window_words: int = 110  # ... unless that makes it longer than this
@@ -61,7 +62,9 @@ class ExtractiveAnswerer:
         if not self.answerable(result, passages[0]):
             return not_found(result.question, mode, note)
         citations = tuple(Citation.of(n, p) for n, p in enumerate(passages, start=1))
-        text = compose(citations)
+        top = passages[0].score or 1.0
+        shown = 1 + sum(1 for p in passages[1:2] if p.score >= self.policy.shown_ratio * top)
+        text = compose(citations, shown)
         return Answer(result.question, text, citations, False, mode, note=note)
 
     def quotes(self, result: SearchResult) -> list[Passage]:
@@ -72,11 +75,11 @@ class ExtractiveAnswerer:
         for hit in hits[1:]:
             if len(chosen) >= self.policy.max_citations:
                 break
-            ratio = self.policy.also_ratio
-            if hit.passage.doc_id != best.passage.doc_id:
-                ratio = self.policy.other_doc_ratio
-            if hit.score < ratio * best.score:
+            if hit.score < self.policy.also_ratio * best.score:
                 break
+            other_doc = hit.passage.doc_id != best.passage.doc_id
+            if other_doc and hit.score < self.policy.other_doc_ratio * best.score:
+                continue
             if any(_overlaps(hit.passage, c) for c in chosen):
                 continue
             chosen.append(self._widen(hit))
@@ -127,11 +130,12 @@ def _display(quote: str) -> str:
     return " ".join(quote.split())
 
 
-def compose(citations: tuple[Citation, ...]) -> str:
-    """Prose made of the quotes, each followed by its citation number."""
+def compose(citations: tuple[Citation, ...], shown_count: int = 2) -> str:
+    """Prose made of the first quotes, each followed by its citation number; the rest are
+    listed as "see also"."""
     if not citations:
         return NOT_FOUND_TEXT
-    shown, rest = citations[:2], citations[2:]
+    shown, rest = citations[:shown_count], citations[shown_count:]
     text = " ".join(f"“{_display(c.quote)}” [{c.n}]" for c in shown)
     if rest:
         text += " See also " + ", ".join(f"[{c.n}]" for c in rest) + "."

@@ -11,6 +11,9 @@ from bot.answer import ExtractiveAnswerer
 from bot.config import Settings
 from bot.errors import ConfigError
 from bot.feedback import FeedbackStore
+from bot.llm import ChatModel
+from bot.llm_answer import LLMAnswerer, QuestionRewriter
+from bot.llm_summary import LLMSummarizer, SummaryCache
 from bot.service import Service
 from bot.summary import ExtractiveSummarizer
 from retrieval.embeddings import Embedder, OpenAIEmbedder, WordLlamaEmbedder
@@ -50,6 +53,8 @@ def build_service(settings: Settings) -> Service:
     embedder = make_embedder(settings)
     store = ChunkStore(store_location(settings), embedder, settings.citebot_collection_prefix)
     searcher = HybridSearcher(store, embedder)
+    chat = make_chat_model(settings)
+    timeout = settings.citebot_llm_timeout
     return Service(
         searcher=searcher,
         ingestor=Ingestor(store),
@@ -57,7 +62,35 @@ def build_service(settings: Settings) -> Service:
         summarizer=ExtractiveSummarizer(searcher),
         seeds_dir=settings.citebot_seeds_dir if settings.citebot_auto_seed else None,
         max_question_chars=settings.citebot_max_question_chars,
+        llm=LLMAnswerer(chat, timeout) if chat else None,
+        rewriter=QuestionRewriter(chat, min(REWRITE_SECONDS, timeout / 4), settings.citebot_max_question_chars)
+        if chat else None,
+        llm_summarizer=LLMSummarizer(chat, timeout, settings.citebot_llm_model) if chat else None,
+        summary_cache=SummaryCache(settings.citebot_data_dir / "summaries"),
     )
+
+
+REWRITE_SECONDS = 5.0  # a follow-up rewrite is one short line: it should not eat the answer's time
+
+
+def make_chat_model(settings: Settings) -> ChatModel | None:
+    """The OpenAI-compatible chat model when one is configured (OPENAI_API_KEY or
+    OPENAI_BASE_URL), else None: answers and summaries are then extractive."""
+    if not settings.llm_enabled:
+        return None
+    import openai  # imported only when a model is configured: it is slow to import
+
+    from bot.openai_chat import OpenAIChat
+
+    # A local server (Ollama, vLLM, llama.cpp) needs no key, but the client wants one.
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
+    base_url = settings.openai_base_url
+    timeout = settings.citebot_llm_timeout
+
+    def connect() -> openai.AsyncOpenAI:
+        return openai.AsyncOpenAI(api_key=key, base_url=base_url, max_retries=0, timeout=timeout)
+
+    return OpenAIChat(connect, settings.citebot_llm_model, timeout)
 
 
 def build_feedback(settings: Settings) -> FeedbackStore:

@@ -47,6 +47,7 @@ _TIME = re.compile(
     r"(week|month|year|spring|summer|autumn|winter|weekend|day|decade)|ago|since|later|"
     r"earlier|until|by the end of|deadline|timeline|year|month|week|day)\b", re.I)
 _NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+(?:[A-Z]\.\s*)?[A-Z][\w’'-]+)+")
+_PEOPLE = re.compile(r"\b[a-z]+(?:ers|ors|ists|ians|ants|ents)\b")
 _CAPITAL = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z][\w’'-]*")
 
 
@@ -66,7 +67,10 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
     if kind is AnswerType.TIME:
         return any(m.group(0).casefold() not in asked for m in _TIME.finditer(sentence))
     if kind is AnswerType.PERSON:
-        return any(_new(m.group(0), asked) for m in _NAME.finditer(sentence))
+        # a name ("Sergei Lavrov", "Putin") or people named by role ("taxpayers", "employers")
+        return any(_new(m.group(0), asked) for m in _NAME.finditer(sentence)) or any(
+            _new(m.group(0), asked) for m in _CAPITAL.finditer(sentence)
+        ) or any(m.group(0).casefold() not in asked for m in _PEOPLE.finditer(sentence))
     return any(_new(m.group(0), asked) for m in _CAPITAL.finditer(sentence))
 
 

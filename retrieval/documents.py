@@ -107,22 +107,22 @@ def load_file(path: Path) -> Document:
     return parse_text(text, source, fallback_title=_title_from_name(path))
 
 
-def load_url(url: str) -> Document:
+def load_url(url: str, timeout: float = 15.0) -> Document:
     """Fetch and parse an article URL (needs the network)."""
-    return parse_html(fetch(url), url)
+    return parse_html(fetch(url, timeout), url)
 
 
-FETCH_TIMEOUT = 20.0
-_USER_AGENT = "citebot/0.1 (+https://github.com/citebot)"
+def fetch(url: str, timeout: float = 15.0) -> str:
+    """A page's HTML, or Unreadable saying why not (refused, no such host, HTTP 404, …).
 
-
-def fetch(url: str, timeout: float = FETCH_TIMEOUT) -> str:
-    """A page's HTML, or Unreadable saying why not (refused, no such host, HTTP 404, …)."""
+    Fetched here rather than by trafilatura.fetch_url, whose SSRF guard refuses private
+    addresses (ingesting is an operator's command, and an intranet or loopback article server
+    is a fair thing to ingest from) and which logs failures instead of saying what they were."""
     import http.client
     import urllib.error
     import urllib.request
 
-    headers = {"User-Agent": _USER_AGENT, "Accept": "text/html,application/xhtml+xml,text/plain"}
+    headers = {"User-Agent": "citebot/0.1 (+article ingest)", "Accept": "text/html,application/xhtml+xml,text/plain"}
     try:
         request = urllib.request.Request(url, headers=headers)
         with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -130,6 +130,7 @@ def fetch(url: str, timeout: float = FETCH_TIMEOUT) -> str:
             if not (kind.startswith("text/") or "html" in kind or "xml" in kind):
                 raise Unreadable(f"not a web page ({kind})")
             data = response.read(MAX_FILE_BYTES + 1)
+            charset = response.headers.get_content_charset()
     except urllib.error.HTTPError as exc:
         raise Unreadable(f"could not fetch: the site answered HTTP {exc.code} {exc.reason}") from None
     except urllib.error.URLError as exc:
@@ -140,6 +141,11 @@ def fetch(url: str, timeout: float = FETCH_TIMEOUT) -> str:
         raise Unreadable(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
     if not data.strip():
         raise Unreadable("could not fetch: the page is empty")
+    if charset:
+        try:
+            return str(data.decode(charset, errors="replace"))
+        except LookupError:  # a charset Python does not know: guess instead
+            pass
     from trafilatura.utils import decode_file
 
     return str(decode_file(data))

@@ -32,11 +32,19 @@ _REPORTING = frozenset(
     stem(w) for w in ["said", "says", "say", "warned", "warn", "warns", "told", "tell", "tells", "suggested", "argued", "stated", "announced", "emphasized", "emphasised", "insisted", "added", "claimed", "noted", "stressed", "explained", "according", "address", "speech", "statement", "remarks", "interview", "declared", "promised", "vowed", "pledged", "urged"]
 )
 _RRF_K = 60
-# Sentence score weights (chosen on tests/eval/*_dev.jsonl, checked on *_holdout.jsonl).
-W_SENTENCE, W_WINDOW, W_PARAGRAPH, W_COSINE, W_CHUNK = 0.40, 0.15, 0.10, 0.20, 0.10
-W_BIGRAM, W_SPEECH = 0.10, 0.12
-W_SOFT, W_TYPE = 0.10, 0.05
+# How a sentence is scored: the weighted share of the question's terms in the sentence, in it
+# and the sentence before, in its paragraph; WordLlama cosine; the chunk's fused rank; shared
+# word pairs; reported speech when asked what someone said; near-synonyms; the kind of answer.
+# Chosen on tests/eval/*_dev.jsonl and checked on *_holdout.jsonl.
+WEIGHTS = (0.40, 0.15, 0.10, 0.20, 0.10, 0.10, 0.12, 0.10, 0.05)
 SOFT_FLOOR = 0.3  # word similarity below this is noise for WordLlama
+
+
+def _typed(query: SearchResult, sentence: str) -> float:
+    """+1 when the sentence holds the kind of answer asked for, -1 when not, 0 if none asked."""
+    if query.kind is None:
+        return 0.0
+    return 1.0 if holds(query.kind, sentence, query.question) else -1.0
 
 
 def _soft_coverage(
@@ -91,12 +99,10 @@ class Hit:
 
     passage: Passage
     score: float
-    coverage: float  # weighted share of question terms in the sentence
-    context_coverage: float  # ... in the sentence's paragraph
-    cosine: float
-    missing: tuple[str, ...]  # question terms the paragraph lacks
     chunk_id: str
-    features: tuple[float, ...] = ()  # (sentence, window, paragraph, cosine, chunk, bigram, speech)
+    # (sentence, window, paragraph, cosine, chunk, bigram, speech, soft, answer type): the
+    # evidence the score weighs, kept for evaluation and tuning
+    features: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +113,6 @@ class SearchResult:
     speech: bool  # the question asks what someone said
     kind: AnswerType | None
     weights: dict[str, float]
-    unknown: tuple[str, ...]  # question terms no stored passage contains
     hits: list[Hit] = field(default_factory=list)
     paragraphs: list[Passage] = field(default_factory=list)
 
@@ -226,9 +231,8 @@ class HybridSearcher:
         index = snap.index
         top_idf = index.idf("\0never")
         weights = {t: (index.idf(t) if index.known(t) else top_idf * 1.5) for t in qterms}
-        unknown = tuple(t for t in qterms if not index.known(t))
         result = SearchResult(
-            question, qterms, bigrams, speech, question_type(question), weights, unknown
+            question, qterms, bigrams, speech, question_type(question), weights
         )
         if not snap.chunks or not qterms:
             return result
@@ -269,6 +273,10 @@ class HybridSearcher:
     ) -> list[Hit]:
         qterms, weights = query.terms, query.weights
         total = sum(weights.values()) or 1.0
+
+        def share(present: frozenset[str]) -> float:
+            return sum(weights[t] for t in qterms if t in present) / total
+
         hits: list[Hit] = []
         all_stems = {t for chunk, _ in ranked for s in snap.sentences(chunk) for t in s.terms}
         term_vecs = snap.term_vectors([*qterms, *all_stems], self.embedder)
@@ -281,34 +289,26 @@ class HybridSearcher:
             for s in sentences:
                 para_terms[s.paragraph] = para_terms.get(s.paragraph, frozenset()) | s.terms
             for i, s in enumerate(sentences):
-                cov = sum(weights[t] for t in qterms if t in s.terms) / total
                 window = s.terms
                 if i > 0 and sentences[i - 1].paragraph == s.paragraph:
                     window = window | sentences[i - 1].terms  # "its collapse": who is "it"?
-                win = sum(weights[t] for t in qterms if t in window) / total
-                context = para_terms[s.paragraph]
-                ctx = sum(weights[t] for t in qterms if t in context) / total
-                cos = float(cosines[i])
-                score = (
-                    W_SENTENCE * cov + W_WINDOW * win + W_PARAGRAPH * ctx + W_COSINE * cos
-                    + W_CHUNK * chunk_score
+                features = (
+                    share(s.terms),
+                    share(window),
+                    share(para_terms[s.paragraph]),
+                    float(cosines[i]),
+                    chunk_score,
+                    sum(1 for b in query.bigrams if b in s.bigrams) / max(1, len(query.bigrams)),
+                    1.0 if query.speech and s.terms & _REPORTING else 0.0,
+                    _soft_coverage(qterms, weights, s.terms, term_vecs) / total,
+                    _typed(query, s.text),
                 )
-                soft = _soft_coverage(qterms, weights, s.terms, term_vecs) / total
-                typed = 0.0
-                if query.kind is not None:
-                    typed = 1.0 if holds(query.kind, s.text, query.question) else -1.0
-                bigram = 0.0
-                if query.bigrams:
-                    bigram = sum(1 for b in query.bigrams if b in s.bigrams) / len(query.bigrams)
-                speech = 1.0 if query.speech and s.terms & _REPORTING else 0.0
-                score += W_BIGRAM * bigram + W_SPEECH * speech + W_SOFT * soft + W_TYPE * typed
+                score = sum(w * f for w, f in zip(WEIGHTS, features, strict=True))
                 passage = Passage(
                     doc_id=chunk.doc_id, title=chunk.title, source=chunk.source,
                     paragraph=s.paragraph, start=s.start, end=s.end, text=s.text, score=score,
                 )
-                missing = tuple(t for t in qterms if t not in context)
-                features = (cov, win, ctx, cos, chunk_score, bigram, speech, soft, typed)
-                hits.append(Hit(passage, score, cov, ctx, cos, missing, chunk.id, features))
+                hits.append(Hit(passage, score, chunk.id, features))
         hits.sort(key=lambda h: -h.score)
         return hits
 
@@ -353,7 +353,3 @@ def _paragraphs(ranked: list[tuple[StoredChunk, float]]) -> list[Passage]:
             )
     return out
 
-
-def cosine_matrix(vectors: Vectors) -> Vectors:
-    """Pairwise cosine similarity of unit vectors."""
-    return np.asarray(vectors @ vectors.T, dtype=np.float32)

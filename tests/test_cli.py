@@ -117,3 +117,16 @@ def test_bad_question_file_names_the_line(tmp_path: Path) -> None:
     done = run(tmp_path, "eval", str(bad))
     assert done.returncode == 2
     assert "q.jsonl:2: not a question line" in done.stderr
+
+
+def test_chat_answers_a_follow_up_from_the_conversation(tmp_path: Path) -> None:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("CITEBOT_", "CHROMA_", "OPENAI_"))}
+    base.update(CITEBOT_DATA_DIR=str(tmp_path / "data"), CITEBOT_SEEDS_DIR=str(SEEDS))
+    done = subprocess.run(
+        [*CITEBOT, "chat"], input="Which countries signed the trilateral statement?\nand what did they favor?\n",
+        capture_output=True, text=True, env=base, timeout=120, cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "trilateral statement with China and North Korea" in done.stdout
+    assert "limited sanctions relief" in done.stdout
+    assert "Traceback" not in done.stderr
