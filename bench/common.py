@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -125,8 +126,18 @@ def citebot_env(data_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def run_child(args: Sequence[str], env: dict[str, str], cwd: Path | None = None) -> tuple[str, float, float]:
-    """Run a process to its end: (stdout, wall seconds, its peak RSS in MB from wait4)."""
+@dataclass(frozen=True)
+class ChildRun:
+    """A finished child process: its output, wall and CPU seconds, and peak RSS (wait4)."""
+
+    stdout: str
+    wall_seconds: float
+    cpu_seconds: float
+    peak_rss_mb: float
+
+
+def run_child(args: Sequence[str], env: dict[str, str], cwd: Path | None = None) -> ChildRun:
+    """Run a process to its end and measure it."""
     started = time.perf_counter()
     proc = subprocess.Popen(
         list(args), env=env, cwd=str(cwd or WORK), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -139,7 +150,7 @@ def run_child(args: Sequence[str], env: dict[str, str], cwd: Path | None = None)
     wall = time.perf_counter() - started
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} exited {proc.returncode}: {err[-2000:]}")
-    return out, wall, round(usage.ru_maxrss / 1024, 1)
+    return ChildRun(out, wall, usage.ru_utime + usage.ru_stime, round(usage.ru_maxrss / 1024, 1))
 
 
 def citebot_cmd(*args: str) -> list[str]:
@@ -151,9 +162,12 @@ def ingest_store(words: int, data_dir: Path) -> dict[str, Any]:
     if data_dir.exists():
         shutil.rmtree(data_dir)
     source = corpus_dir(words, seed=True)
-    out, wall, rss = run_child(citebot_cmd("ingest", str(source), "--json"), citebot_env(data_dir))
-    report: dict[str, Any] = json.loads(out)
-    report.update(wall_seconds=round(wall, 3), peak_rss_mb=rss)
+    run = run_child(citebot_cmd("ingest", str(source), "--json"), citebot_env(data_dir))
+    report: dict[str, Any] = json.loads(run.stdout)
+    report.update(
+        wall_seconds=round(run.wall_seconds, 3), cpu_seconds=round(run.cpu_seconds, 2),
+        peak_rss_mb=run.peak_rss_mb,
+    )
     return report
 
 

@@ -32,6 +32,9 @@ def main(argv: list[str] | None = None) -> None:
             {
                 "words": report["words"], "passages": report["passages"], "documents": report["added"],
                 "seconds": report["seconds"], "wall_seconds": report["wall_seconds"],
+                "cpu_seconds": report["cpu_seconds"],
+                "cores_busy": round(report["cpu_seconds"] / report["wall_seconds"], 2),
+                "loadavg_1m_after": machine()["loadavg_1m"],
                 "words_per_second": round(report["words"] / report["seconds"]),
                 "passages_per_second": round(report["passages"] / report["seconds"]),
                 "peak_rss_mb": report["peak_rss_mb"],

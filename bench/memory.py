@@ -40,11 +40,11 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         questions = Path(tmp) / "questions.jsonl"
         questions.write_text("".join(p.read_text(encoding="utf-8") for p in question_files().values()))
-        out, wall, rss = run_child(
+        run = run_child(
             citebot_cmd("eval", str(questions), "--json"),
             citebot_env(store, CITEBOT_AUTO_SEED="false"),
         )
-    metrics = json.loads(out)
+    metrics = json.loads(run.stdout)
     emit(
         {
             "benchmark": "memory",
@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> None:
             "ingest": {"words": ingest["words"], "passages": ingest["passages"], "peak_rss_mb": ingest["peak_rss_mb"]},
             "serving": {
                 "questions": metrics["n_answerable"] + metrics["n_unanswerable"],
-                "wall_seconds": round(wall, 2), "peak_rss_mb": rss,
+                "wall_seconds": round(run.wall_seconds, 2), "peak_rss_mb": run.peak_rss_mb,
             },
         }
     )
