@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import platform
 import resource
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Sequence
+import urllib.request
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -157,18 +161,47 @@ def citebot_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "bot.cli", *args]
 
 
-def ingest_store(words: int, data_dir: Path) -> dict[str, Any]:
-    """Ingest the corpus (with the seed) into a fresh store with `citebot ingest --json`."""
+def ingest_store(words: int, data_dir: Path, **env: str) -> dict[str, Any]:
+    """Ingest the corpus (with the seed) into a fresh store with `citebot ingest --json`
+    (on a Chroma server when env names one)."""
     if data_dir.exists():
         shutil.rmtree(data_dir)
     source = corpus_dir(words, seed=True)
-    run = run_child(citebot_cmd("ingest", str(source), "--json"), citebot_env(data_dir))
+    run = run_child(citebot_cmd("ingest", str(source), "--json"), citebot_env(data_dir, **env))
     report: dict[str, Any] = json.loads(run.stdout)
     report.update(
         wall_seconds=round(run.wall_seconds, 3), cpu_seconds=round(run.cpu_seconds, 2),
         peak_rss_mb=run.peak_rss_mb,
     )
     return report
+
+
+@contextlib.contextmanager
+def chroma_server() -> Iterator[dict[str, str]]:
+    """A real `chroma run` on loopback with an empty folder; yields CHROMA_HOST / CHROMA_PORT."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    with tempfile.TemporaryDirectory() as data:
+        exe = Path(sys.executable).with_name("chroma")
+        proc = subprocess.Popen(
+            [str(exe), "run", "--path", data, "--host", "127.0.0.1", "--port", str(port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1):
+                        break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.1)
+            yield {"CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(port)}
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
 
 
 def loaded_store(words: int) -> Path:
