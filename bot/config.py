@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     discord_api_base: str | None = None
     discord_gateway_url: str | None = None
     citebot_discord_guilds: str = ""
+    # sharding: "" one gateway connection; "auto" Discord's recommended count; N shards
+    discord_shards: str = Field(default="", pattern=r"^(|auto|[1-9][0-9]*)$")
+    discord_shard_ids: str = Field(default="", pattern=r"^([0-9]+(, *[0-9]+)*)?$")
 
     citebot_log_level: str = "WARNING"
 
@@ -97,6 +100,22 @@ class Settings(BaseSettings):
     @property
     def discord_guild_allowlist(self) -> frozenset[str]:
         return _split(self.citebot_discord_guilds)
+
+    @property
+    def discord_sharding(self) -> tuple[int | None, list[int] | None] | None:
+        """(shard count or None for Discord's recommendation, this process's shard ids or None
+        for all of them), or None when the bot runs unsharded."""
+        if not self.discord_shards:
+            if self.discord_shard_ids:
+                raise ConfigError("DISCORD_SHARD_IDS needs DISCORD_SHARDS, the total number of shards")
+            return None
+        count = None if self.discord_shards == "auto" else int(self.discord_shards)
+        ids = sorted({int(i) for i in _split(self.discord_shard_ids)}) or None
+        if ids is not None and (count is None or ids[-1] >= count):
+            raise ConfigError(
+                "DISCORD_SHARD_IDS must be shard numbers below DISCORD_SHARDS (a number, not auto)"
+            )
+        return count, ids
 
     def require(self, name: str) -> str:
         """The value of a secret or setting that must be present, else a ConfigError naming it."""

@@ -274,10 +274,11 @@ class CitebotClient(discord.Client):
         service: CitebotService,
         feedback: FeedbackStore,
         limiter: RateLimiter | None = None,
+        **options: Any,
     ) -> None:
         # citebot never joins voice: skip discord.py's warnings about missing voice libraries.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
-        super().__init__(intents=_intents(), allowed_mentions=NO_PINGS)
+        super().__init__(intents=_intents(), allowed_mentions=NO_PINGS, **options)
         self.settings = settings
         self.service = service
         self.feedback = feedback
@@ -578,14 +579,24 @@ def _commands(client: CitebotClient) -> list[app_commands.Command[Any, Any, None
 # --- running ----------------------------------------------------------------------------------
 
 
+class ShardedCitebotClient(CitebotClient, discord.AutoShardedClient):
+    """The same bot over several gateway connections (shards), each carrying a share of the
+    servers: Discord requires sharding from 2,500 servers on."""
+
+
 def build_client(
     settings: Settings,
     service: CitebotService,
     feedback: FeedbackStore,
     limiter: RateLimiter | None = None,
 ) -> CitebotClient:
-    """The client, wired to its dependencies; nothing connects until it is started."""
-    return CitebotClient(settings, service, feedback, limiter)
+    """The client, wired to its dependencies; nothing connects until it is started.
+    Sharded (DISCORD_SHARDS) it runs several gateway connections, or DISCORD_SHARD_IDS of them."""
+    sharding = settings.discord_sharding
+    if sharding is None:
+        return CitebotClient(settings, service, feedback, limiter)
+    count, ids = sharding
+    return ShardedCitebotClient(settings, service, feedback, limiter, shard_count=count, shard_ids=ids)
 
 
 async def serve(client: CitebotClient) -> None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from retrieval.chunking import chunk_document
-from retrieval.documents import SUFFIXES, Unreadable, load_file, load_url, path_text
+from retrieval.documents import SUFFIXES, Unreadable, doc_id_for, load_file, load_url, path_text
 from retrieval.store import ChunkStore, PendingDocument
 from retrieval.types import Document
 
@@ -114,6 +114,7 @@ class Ingestor:
     def _ingest(
         self, items: list[Target], report: IngestReport, progress: Callable[[str, int], None] | None
     ) -> None:
+        known = self.stored_hashes(items)  # read under the lock: a process we waited for wrote them
         pending: list[PendingDocument] = []
         # One writer thread: Chroma stores a batch while this thread parses and embeds the next
         # (both release the GIL in native code, so two cores are both busy).
@@ -128,7 +129,7 @@ class Ingestor:
                     if progress:
                         progress(name, 0)
                     continue
-                ready = self.prepare(doc, report)
+                ready = self.prepare(doc, report, known)
                 if ready is not None:
                     pending.append(ready)
                     if sum(len(p.chunks) for p in pending) >= self.batch_chunks:
@@ -142,10 +143,25 @@ class Ingestor:
                 writing.result()
         self.flush(pending, report)
 
-    def prepare(self, doc: Document, report: IngestReport) -> PendingDocument | None:
-        """Chunks and vectors for a document, or None when this version is already stored."""
+    def stored_hashes(self, items: Sequence[Target]) -> dict[str, str | None]:
+        """The stored hash (or None) of every item's document, read in a few calls up front:
+        one read a document costs as much as its write once the writer thread holds Chroma."""
+        ids = list(dict.fromkeys(doc_id_for(path_text(item)) for item in items))
+        known: dict[str, str | None] = dict.fromkeys(ids)
+        for i in range(0, len(ids), 500):
+            known.update(self.store.stored_hashes(ids[i : i + 500]))
+        return known
+
+    def prepare(
+        self, doc: Document, report: IngestReport, known: Mapping[str, str | None] | None = None
+    ) -> PendingDocument | None:
+        """Chunks and vectors for a document, or None when this version is already stored.
+        `known` holds stored hashes read beforehand; a document not in it is looked up."""
         chunks = chunk_document(doc)
-        stored = self.store.stored_hashes([doc.id]).get(doc.id)
+        if known is not None and doc.id in known:
+            stored = known[doc.id]
+        else:
+            stored = self.store.stored_hashes([doc.id]).get(doc.id)
         if stored == doc.content_hash:
             if self.store.chunk_count(doc.id) != len(chunks):
                 self.store.drop_stale(doc.id, doc.content_hash)  # an earlier replace cut short

@@ -318,6 +318,8 @@ class FakeDiscord:
                         "application": {"id": self.app_id, "flags": 0},
                         "private_channels": [],
                         "relationships": [],
+                        # as Discord does: a sharded IDENTIFY gets its [shard_id, num_shards] back
+                        **({"shard": data["d"]["shard"]} if "shard" in data["d"] else {}),
                     },
                 )
                 await self.dispatch("GUILD_CREATE", self.guild())
