@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from bot.models import NOT_FOUND_TEXT, Answer, Citation, Mode
 from retrieval.answer_types import holds
 from retrieval.search import Hit, HybridSearcher, SearchResult, Sentence, reports_speech
 from retrieval.types import Passage
-
-# A sentence opening like this leans on the one before it for its meaning.
-_DEPENDENT_OPENER = re.compile(
-    r"^[\"“‘']?(he|she|it|they|this|that|these|those|there|his|her|its|their|but|and|so|yet|"
-    r"still|also|however|instead|meanwhile|then|such|should that|if so|even so|as a result)\b",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +19,6 @@ class AnswerPolicy:
     also_ratio: float = 0.45  # a further citation must score this share of the best
     other_doc_ratio: float = 0.6  # ... and this much when it comes from another article
     shown_ratio: float = 0.8  # quoted in the answer's prose (else listed as "see also")
-    min_quote_words: int = 8
     window_sentences: int = 3  # a quote is the best sentence with its neighbours, up to this many
     window_words: int = 110  # ... unless that makes it longer than this
 

@@ -30,7 +30,6 @@ class IngestReport:
     words: int = 0
     seconds: float = 0.0
     skipped: list[tuple[str, str]] = field(default_factory=list)
-    titles: list[str] = field(default_factory=list)
 
     @property
     def words_per_second(self) -> float:
@@ -182,4 +181,3 @@ class Ingestor:
                 report.added += 1
             report.passages += len(p.doc.paragraphs)
             report.words += p.doc.words
-            report.titles.append(p.doc.title)

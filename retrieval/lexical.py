@@ -66,11 +66,10 @@ def term_words(text: str, stopwords: frozenset[str] = STOPWORDS) -> list[tuple[s
 class LexicalIndex:
     """BM25 over chunk texts, and the document frequencies that weigh question terms."""
 
-    def __init__(self, ids: Sequence[str], term_lists: Sequence[Sequence[str]]) -> None:
+    def __init__(self, term_lists: Sequence[Sequence[str]]) -> None:
         import bm25s
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on import
-        self.ids = list(ids)
         tokenized = [list(t) or [""] for t in term_lists]
         self.n = len(tokenized)
         self.df: Counter[str] = Counter()
@@ -89,7 +88,7 @@ class LexicalIndex:
         return term in self.df
 
     def scores(self, query_terms: Iterable[str]) -> npt.NDArray[np.float32]:
-        """BM25 score of every chunk, in `ids` order."""
+        """BM25 score of every chunk, in the order they were given."""
         known = [t for t in query_terms if t in self._vocab]
         if not known or not self.n:
             return np.zeros(self.n, dtype=np.float32)

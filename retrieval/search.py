@@ -134,7 +134,7 @@ class _Snapshot:
         # chunk ids follow from content, so terms tokenized for an earlier snapshot still hold
         term_lists = [known_terms.get(c.id) or terms(c.text) for c in chunks]
         self.terms_by_id = dict(zip((c.id for c in chunks), term_lists, strict=True))
-        self.index = LexicalIndex([c.id for c in chunks], term_lists)
+        self.index = LexicalIndex(term_lists)
         self.doc_terms: dict[str, set[str]] = {}
         for chunk, chunk_terms in zip(chunks, term_lists, strict=True):
             self.doc_terms.setdefault(chunk.doc_id, set()).update(chunk_terms)
@@ -339,9 +339,6 @@ class HybridSearcher:
     def document_terms(self, doc_id: str) -> set[str]:
         """Every stem the document uses."""
         return self.snapshot().doc_terms.get(doc_id, set())
-
-    def lexical(self) -> LexicalIndex:
-        return self.snapshot().index
 
 
 def _paragraphs(ranked: list[tuple[StoredChunk, float]]) -> list[Passage]:

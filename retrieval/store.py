@@ -219,10 +219,6 @@ class ChunkStore:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def check(self) -> None:
-        """Open the store now (raises StoreError with advice when it cannot be)."""
-        self._call("heartbeat", lambda c, d: c.count())
-
     # -- reads --------------------------------------------------------------------------------
 
     def revision(self) -> str:
@@ -347,11 +343,6 @@ class ChunkStore:
                 where={"$and": [{"doc_id": doc_id}, {"hash": {"$ne": content_hash[:12]}}]}
             )
         )
-
-    def delete_document(self, doc_id: str) -> None:
-        self._call("delete", lambda c, d: d.delete(ids=[doc_id]))
-        self._call("delete", lambda c, d: c.delete(where={"doc_id": doc_id}))
-        self.bump_revision()
 
     def bump_revision(self) -> None:
         self._call("modify", lambda c, d: d.modify(metadata={"revision": uuid.uuid4().hex}))

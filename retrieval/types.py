@@ -64,13 +64,6 @@ class StoredChunk:
     content_hash: str = ""
     ingested_at: str = ""
 
-    def paragraph_at(self, offset: int) -> int:
-        """The paragraph number holding the absolute character `offset`."""
-        for p in self.paragraphs:
-            if p.start <= offset < p.end:
-                return p.n
-        return self.paragraphs[-1].n if self.paragraphs else 0
-
 
 @dataclass(frozen=True, slots=True)
 class Passage:
