@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.service import Service
 from bot.wiring import build_service
 from retrieval.embeddings import WordLlamaEmbedder
+from tests.fakes.openai_server import FakeOpenAI
 
 PROJECT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT / "seeds"
@@ -125,6 +126,36 @@ def make_service(store_env: dict[str, str]) -> Iterator[Callable[..., Service]]:
 def service(make_service: Callable[..., Service]) -> Service:
     """The real core on a store seeded with the seed article on first use."""
     return make_service()
+
+
+LLM_KEY = "sk-test-llm-key-never-logged"
+LLM_TIMEOUT = 2.0
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeOpenAI]:
+    """A loopback OpenAI-compatible endpoint (test files with other fakes define their own)."""
+    server = FakeOpenAI().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def make(tmp_path: Path, fake: FakeOpenAI) -> Iterator[Callable[..., Service]]:
+    """Services on one store in tmp_path with the loopback model configured; closed after."""
+    built: list[Service] = []
+
+    def build(**extra: str) -> Service:
+        env = env_for(
+            tmp_path, OPENAI_BASE_URL=fake.url, OPENAI_API_KEY=LLM_KEY,
+            CITEBOT_LLM_TIMEOUT=str(LLM_TIMEOUT),
+        )
+        built.append(build_service(Settings.from_env({**env, **extra})))
+        return built[-1]
+
+    yield build
+    for service in built:
+        service.close()
 
 
 @pytest.fixture

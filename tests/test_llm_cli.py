@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +22,6 @@ RAW = SEED.read_text(encoding="utf-8")
 GOOD = citing("Kim Jong Un warned that he would be forced to pursue a “new way” [{n}].", "pursue a “new way”")
 MOON = "build a bridge to the moon"
 
-
-@pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI().start()
-    yield server
-    server.stop()
 
 
 def citebot(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:

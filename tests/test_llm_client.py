@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
 
 import openai
 import pytest
@@ -20,12 +19,6 @@ KEY = "sk-test-0123456789-never-log-me"
 TIMEOUT = 2.0
 ASK = [Message("system", "Be brief."), Message("user", "Say hello.")]
 
-
-@pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI().start()
-    yield server
-    server.stop()
 
 
 def chat_for(fake: FakeOpenAI, timeout: float = TIMEOUT) -> OpenAIChat:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from bot.models import NOT_FOUND_TEXT, Answer, Turn
 from bot.prompts import ANSWER_RULES
 from bot.service import Service
 from bot.wiring import build_service
-from tests.conftest import SEED, env_for
+from tests.conftest import LLM_TIMEOUT, SEED, env_for
 from tests.fakes.openai_server import (
     Behaviour,
     BrokenStream,
@@ -30,8 +30,6 @@ from tests.fakes.openai_server import (
     passages,
 )
 
-KEY = "sk-test-service-key"
-TIMEOUT = 2.0
 CARD = "What did Kim say about a new way?"
 RAW = SEED.read_text(encoding="utf-8")
 NEW_WAY = "pursue a “new way”"
@@ -44,26 +42,6 @@ GOOD = citing(
 MOON = "build a bridge to the moon"
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def make(tmp_path: Path, fake: FakeOpenAI) -> Iterator[Callable[..., Service]]:
-    """Services on one store in tmp_path, with the fake model configured (extra settings as keywords)."""
-    built: list[Service] = []
-
-    def build(**extra: str) -> Service:
-        env = env_for(tmp_path, OPENAI_BASE_URL=fake.url, OPENAI_API_KEY=KEY, CITEBOT_LLM_TIMEOUT=str(TIMEOUT))
-        built.append(build_service(Settings.from_env({**env, **extra})))
-        return built[-1]
-
-    yield build
-    for service in built:
-        service.close()
 
 
 @pytest.fixture
@@ -168,8 +146,8 @@ async def test_a_failing_model_gives_a_cited_fallback_within_the_timeout(
     took = time.monotonic() - started
     assert answer.mode == "fallback" and answer.note == note
     assert_new_way_cited(answer)
-    assert took < TIMEOUT + 5
-    assert took < TIMEOUT + 0.5  # in fact well inside it
+    assert took < LLM_TIMEOUT + 5
+    assert took < LLM_TIMEOUT + 0.5  # in fact well inside it
 
 
 async def test_a_429_then_success_is_a_model_answer(service: Service, fake: FakeOpenAI) -> None:
@@ -279,9 +257,9 @@ async def test_a_hanging_rewrite_leaves_the_answer_inside_the_same_timeout(
     took = time.monotonic() - started
     assert answer.mode == "fallback" and answer.note == "model timed out"
     assert "limited sanctions relief" in answer.citations[0].quote  # the simple rule found it
-    assert took < TIMEOUT + 0.5
+    assert took < LLM_TIMEOUT + 0.5
     rewrite, ask = fake.requests
-    assert ask.at - rewrite.at <= TIMEOUT * 0.25 + 0.3
+    assert ask.at - rewrite.at <= LLM_TIMEOUT * 0.25 + 0.3
 
 
 # -- a document that tries to give orders ---------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,34 +13,13 @@ from bot.config import Settings
 from bot.models import Summary
 from bot.service import Service
 from bot.wiring import build_service
-from tests.conftest import SEED, env_for
+from tests.conftest import LLM_TIMEOUT, SEED, env_for
 from tests.fakes.openai_server import FakeOpenAI, Hang, Reply, Status, passages
 
-KEY = "sk-test-summary-key"
-TIMEOUT = 2.0
 RAW = SEED.read_text(encoding="utf-8")
 MOON = "build a bridge to the moon"
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def make(tmp_path: Path, fake: FakeOpenAI) -> Iterator[Callable[..., Service]]:
-    built: list[Service] = []
-
-    def build(**extra: str) -> Service:
-        env = env_for(tmp_path, OPENAI_BASE_URL=fake.url, OPENAI_API_KEY=KEY, CITEBOT_LLM_TIMEOUT=str(TIMEOUT))
-        built.append(build_service(Settings.from_env({**env, **extra})))
-        return built[-1]
-
-    yield build
-    for service in built:
-        service.close()
 
 
 def bullets(request: dict[str, Any]) -> str:
@@ -97,7 +76,7 @@ async def test_a_failed_model_summary_is_the_extractive_one_marked_fallback(
     fake.script(behaviour)
     started = time.monotonic()
     summary = await service.summarize(None, "medium")
-    assert time.monotonic() - started < TIMEOUT + 0.5
+    assert time.monotonic() - started < LLM_TIMEOUT + 0.5
     assert summary.mode == "fallback" and summary.note == note
     assert len(summary.points) == 5
     assert all(MOON not in p.text for p in summary.points)

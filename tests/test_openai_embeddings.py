@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import chromadb
-import pytest
 from chromadb.config import Settings
 
 from tests.fakes.openai_server import EMBEDDING_DIM, FakeOpenAI
 from tests.test_llm_cli import citebot
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI().start()
-    yield server
-    server.stop()
 
 
 def test_remote_embeddings_fill_their_own_collection_and_answer(tmp_path: Path, fake: FakeOpenAI) -> None:
