@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 
+from bench.concurrency import with_lag
 from bot.service import Service
 from tests.conftest import PUBLIC_QUESTIONS
 
-TICK = 0.010
 # Generous so that a busy CI machine cannot flake it; bench/concurrency.py reports the real
 # figure (about 15 ms at p99 on 2 cores with 1.55 M words loaded).
 LAG_P99_MS = 250.0
@@ -24,20 +23,8 @@ async def test_the_loop_stays_responsive_under_100_concurrent_questions(service:
     lines = PUBLIC_QUESTIONS.read_text(encoding="utf-8").splitlines()
     questions = [json.loads(line)["q"] for line in lines if line.strip()]
     await service.ask(questions[0])  # seeds the store and loads the model first
-    lags: list[float] = []
-    done = asyncio.Event()
-
-    async def ticker() -> None:
-        while not done.is_set():
-            before = time.perf_counter()
-            await asyncio.sleep(TICK)
-            lags.append((time.perf_counter() - before - TICK) * 1000)
-
-    tick = asyncio.create_task(ticker())
     asked = [questions[i % len(questions)] for i in range(100)]
-    answers = await asyncio.gather(*(service.ask(q) for q in asked))
-    done.set()
-    await tick
+    answers, lags = await with_lag(asyncio.gather(*(service.ask(q) for q in asked)))
 
     assert len(lags) >= 3, "the ticker never ran while the questions were answered"
     assert p99(lags) < LAG_P99_MS, f"event loop lag p99 {p99(lags):.0f} ms"
