@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,18 +114,7 @@ def citation_blocks(cite: Citation, *, quoted: bool = True) -> list[Block]:
     if not quoted:
         return [section(head)]
     room = SECTION_CHARS - len(head) - 1
-    lines = quote(cite.quote).split("\n")
-    parts: list[str] = []
-    current = ""
-    for line in lines:
-        for piece in _split_quote_line(line, room):
-            candidate = f"{current}\n{piece}" if current else piece
-            if len(candidate) > room:
-                parts.append(current)
-                candidate = piece
-            current = candidate
-    parts.append(current)
-    first, *more = parts
+    first, *more = _join_lines(quote(cite.quote).split("\n"), room, _split_quote_line) or [""]
     return [section(f"{head}\n{first}"), *(section(p) for p in more)]
 
 
@@ -235,12 +224,14 @@ def render_partial(text: str) -> SlackMessage:
     )
 
 
-def _join_lines(lines: Iterable[str], limit: int) -> list[str]:
+def _join_lines(
+    lines: Iterable[str], limit: int, split: Callable[[str, int], list[str]] | None = None
+) -> list[str]:
     """Lines packed into chunks of at most `limit` chars (a longer line is split)."""
     chunks: list[str] = []
     current = ""
     for line in lines:
-        for piece in split_text(line, limit):
+        for piece in (split or split_text)(line, limit):
             candidate = f"{current}\n{piece}" if current else piece
             if len(candidate) > limit:
                 chunks.append(current)
