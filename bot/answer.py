@@ -59,7 +59,7 @@ class ExtractiveAnswerer:
         return Answer(result.question, text, citations, False, mode, note=note)
 
     def quotes(self, result: SearchResult) -> list[Passage]:
-        """The best sentence widened where it needs its neighbour, then further distinct ones."""
+        """The best sentence with its neighbours, then further distinct passages that score close."""
         hits = result.hits
         best = hits[0]
         chosen = [self._widen(best)]
