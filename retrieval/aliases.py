@@ -92,6 +92,8 @@ tore:tear torn:tear told:tell thought:think threw:throw thrown:throw understood:
 undertook:undertake undertaken:undertake woke:wake woken:wake wore:wear worn:wear wept:weep
 won:win withdrew:withdraw withdrawn:withdraw wrote:write written:write
 """
+PLACE_KEYS = frozenset(_PLACES)
+
 IRREGULAR: dict[str, str] = dict(pair.split(":") for pair in _IRREGULAR.split())
 
 
@@ -124,24 +126,34 @@ def _place_tables() -> tuple[dict[tuple[str, ...], str], dict[tuple[str, ...], s
 def tokens_with_places(text: str) -> list[str]:
     """Word tokens as written, with every way of naming a place made one canonical token
     ("Beijing’s" -> "china", "U.S." -> "usa"). A dictionary walk: fast on large corpora."""
+    return [token for token, _, _ in _walk(text)]
+
+
+def place_spans(text: str) -> list[tuple[int, int]]:
+    """Where the text names a place: (start, end) character offsets."""
+    return [(start, end) for token, start, end in _walk(text) if token in PLACE_KEYS]
+
+
+def _walk(text: str) -> list[tuple[str, int, int]]:
     exact, folded, longest, starts = _place_tables()
-    raw = RAW_TOKEN.findall(text)
+    found_tokens = list(RAW_TOKEN.finditer(text))
+    raw = [m.group(0) for m in found_tokens]
     keys = [_key(t) for t in raw]
-    out: list[str] = []
+    out: list[tuple[str, int, int]] = []
     i = 0
     while i < len(raw):
         if keys[i].casefold() not in starts:
-            out.append(raw[i])
+            out.append((raw[i], found_tokens[i].start(), found_tokens[i].end()))
             i += 1
             continue
         for length in range(min(longest, len(raw) - i), 0, -1):
             window = tuple(keys[i : i + length])
             found = exact.get(window) or folded.get(tuple(t.casefold() for t in window))
             if found:
-                out.append(found)
+                out.append((found, found_tokens[i].start(), found_tokens[i + length - 1].end()))
                 i += length
                 break
         else:
-            out.append(raw[i])
+            out.append((raw[i], found_tokens[i].start(), found_tokens[i].end()))
             i += 1
     return out

@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 from enum import Enum
 
+from retrieval.aliases import PLACE_KEYS, place_spans, tokens_with_places
+from retrieval.lexical import terms
+
 
 class AnswerType(Enum):
     PERSON = "person"
@@ -14,6 +17,14 @@ class AnswerType(Enum):
     PLACE = "place"
 
 
+_HUMAN_ROLE = (
+    r"(leader|minister|president|official|diplomat|person|man|woman|politician|secretary|"
+    r"chancellor|spokes\w+|journalist|mp|chair\w*|chief|commissioner|executive|director|"
+    r"envoy|ambassador|candidate|author|writer|reporter|lawmaker|senator|mayor|king|queen|"
+    r"prince|general|officer|boss|adviser|advisor|aide|grandfather|father|mother|wife|husband|"
+    r"son|daughter|brother|sister|grandmother)"
+)
+_ROLE_WORD = re.compile(rf"\b{_HUMAN_ROLE}s?\b", re.I)  # "the Russian ambassador"
 _ROLE = (
     r"(leader|minister|president|official|diplomat|person|man|woman|politician|secretary|"
     r"chancellor|spokes\w+|journalist|mp|member|chair\w*|head|chief|commissioner|executive|"
@@ -22,7 +33,8 @@ _ROLE = (
 )
 _QUESTION_TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
     (AnswerType.NUMBER, re.compile(
-        r"\b(how (many|much|big|large|high|low|far|long)|by how much|what (share|percentage|"
+        r"\b(how (many|much|big|large|high|low|far|long)|by how much|"
+        r"what (is |was |are |were )?(the )?(share|percentage|"
         r"proportion|number|amount|sum|figure|fraction|percent|rate|level|price|cost|population|"
         r"death toll|toll|total|size|age|salary|budget|turnout|majority|margin|score)|"
         r"how old)\b", re.I)),
@@ -30,25 +42,105 @@ _QUESTION_TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"^(when\b|by when|since when|until when)|\b(what|which|on what|on which) (year|date|"
         r"month|day|time|week|decade|century|season)\b|\bhow (soon|long ago)\b|"
         r"\bwhen (did|was|were|is|are|will|does|do|has|had|must|should|could|would)\b", re.I)),
-    (AnswerType.PERSON, re.compile(rf"^(who|whom|whose)\b|\b(which|what) (\w+ ){{0,2}}{_ROLE}s?\b", re.I)),
+    (AnswerType.PERSON, re.compile(
+        rf"^(who|whom|whose)\b|\b(which|what) (\w+ ){{0,2}}{_ROLE}s?\b|"
+        r"\b(what|which) (is|was|were|are) (the )?names? of\b|\bname the\b", re.I)),
     (AnswerType.PLACE, re.compile(
         r"^where\b|\b(which|what) (city|cities|country|countries|town|place|venue|site|region|"
         r"capital|state|nation|location)\b|\bin which (city|country|town|place)\b", re.I)),
 ]
 
 _NUMBER = re.compile(
-    r"(\d|%|£|\$|€|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
-    r"thirty|forty|fifty|hundred|thousand|million|billion|trillion|half|third|quarter|dozen|"
-    r"double|doubled|twice|triple)\b)", re.I)
+    r"(\d(?:[\d,.]*\d)?|%|£|\$|€|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
+    r"thirty|forty|fifty|hundred|thousand|million|billion|trillion|dozen|dozens|double|doubled|"
+    r"twice|triple|tripled|halved)\b|\b(a|one|two)[ -](half|third|thirds|quarter|quarters)\b|"
+    r"\bhalf of\b)", re.I)
+_MONTH_NAMES = (
+    "January|February|March|April|May|June|July|August|September|October|November|December"
+)
+_DAY_NAMES = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+# written with a capital ("May", not "may"), even in a case-blind pattern
+_MONTHS = f"(?-i:{_MONTH_NAMES}|Jan|Feb|Aug|Sept|Oct|Nov|Dec)"
+_DAYS = f"(?-i:{_DAY_NAMES})"
+# A point or span in time, not just a word about time ("year", "later").
 _TIME = re.compile(
-    r"\b(1[89]\d\d|20\d\d|january|february|march|april|may|june|july|august|september|"
-    r"october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
-    r"yesterday|today|tomorrow|tonight|(last|next|this|that|the following|the previous) "
-    r"(week|month|year|spring|summer|autumn|winter|weekend|day|decade)|ago|since|later|"
-    r"earlier|until|by the end of|deadline|timeline|year|month|week|day)\b", re.I)
+    rf"\b(1[89]\d\d|20\d\d|1[89]\d0s|20\d0s|{_MONTHS}|{_DAYS}|yesterday|today|tomorrow|"
+    r"tonight|((last|next|this|that|the following|the previous|the same|a|one|two|three|four|"
+    r"five|six|seven|eight|nine|ten|several|few|\d+) (week|month|year|spring|summer|autumn|"
+    r"winter|weekend|day|decade|century|weeks|months|years|days|decades)( ago)?)|"
+    r"(the )?end of (the|this|next|last) (week|month|year|decade)|ago|at the weekend|"
+    r"(early|late|mid)[ -]\w+|overnight|recently|soon|immediately|in the (past|coming|next))\b",
+    re.I,
+)
+_DATE_LIKE = re.compile(rf"\b({_MONTHS}|{_DAYS})\b|\b\d{{1,2}}(st|nd|rd|th)?\b", re.I)
 _NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+(?:[A-Z]\.\s*)?[A-Z][\w’'-]+)+")
 _PEOPLE = re.compile(r"\b[a-z]+(?:ers|ors|ists|ians|ants|ents)\b")
 _CAPITAL = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z][\w’'-]*")
+
+
+_NOT_NAMES = frozenset(
+    [*_MONTH_NAMES.casefold().split("|"), *_DAY_NAMES.casefold().split("|"), "mr", "mrs", "ms", "dr", "sir", "lord", "lady", "i"]
+)
+_LOCATIVE = re.compile(
+    r"\b(in|at|to|from|near|outside|inside|into|across|towards?|visit(ed|ing|s)?|hosted by|"
+    r"held in|based in)\s+(the\s+)?(?P<name>[A-Z][\w’'-]+)"
+)
+_GATHERING = re.compile(
+    r"\b(at|during) (a|an|the|his|her|their|its) ([\w-]+ ){0,2}(summit|meeting|conference|talks|"
+    r"event|rally|session|ceremony|hearing|inquiry|court|briefing|reception|dinner|debate)\b", re.I,
+)
+_PLACE_ASKED = re.compile(r"^where\b|\bwhere (did|do|does|will|would|was|is|are|were|can|could|"
+                          r"should|might|has|have)\b|\b(what|which) (city|town|venue|place|"
+                          r"location|site|building|street|village|area)\b", re.I)
+_DATE_ASKED = re.compile(r"\b(what|which|on what|on which) (date|day)\b", re.I)
+_YEAR_ASKED = re.compile(r"\b(what|which|in what|in which) year\b", re.I)
+
+
+_ORG_WORDS = frozenset(
+    "assembly council party committee agency department office ministry union association "
+    "commission court parliament government executive house bank act bill treaty federation "
+    "federal national organisation organization institute university company group corporation "
+    "club league army navy force forces service services authority board trust fund foundation "
+    "news media times post agency's daily programme program".split()
+)
+_CAPITAL_RUN = re.compile(r"[A-Z][\w’'-]*(?:\s+(?:(?:of|for|and|the|de|von|van|bin)\s+)?[A-Z][\w’'-]*)*")
+_HUMAN_ASKED = re.compile(
+    rf"\b(which|what) (\w+ ){{0,2}}{_HUMAN_ROLE}s?\b|\bnames? of (the |a |an )?([\w’']+ ){{0,3}}"
+    rf"{_HUMAN_ROLE}", re.I,
+)
+
+
+def _names(sentence: str, asked: str, people_only: bool) -> list[str]:
+    """Names in a sentence that the question does not hold: runs of capitalized words, not
+    counting a sentence's first word, months, titles, and (for people only) places and bodies
+    ("Russian Federal Assembly")."""
+    places = place_spans(sentence)
+    out = []
+    for run in _CAPITAL_RUN.finditer(sentence):
+        words = [(m.group(0), run.start() + m.start()) for m in re.finditer(r"\S+", run.group(0))]
+        if run.start() == 0 or re.search(r"[.!?][”\"’']?\s+$", sentence[: run.start()]):
+            words = words[1:]  # a sentence's first word is capitalized anyway
+        if people_only and any(w.casefold().rstrip("’'s") in _ORG_WORDS for w, _ in words):
+            continue
+        for word, at in words:
+            key = word.casefold().rstrip("’'s")
+            if people_only and any(s <= at < e for s, e in places):
+                continue
+            if word[0].isupper() and key not in _NOT_NAMES and _new(word, asked):
+                out.append(word)
+    return out
+
+
+_YEAR = re.compile(r"(1[89]|20)\d\d")
+_MONTH_BEFORE = re.compile(rf"\b{_MONTHS}\s+$")
+_MONTH_AFTER = re.compile(rf"^(st|nd|rd|th)?\s+(of\s+)?{_MONTHS}\b")
+
+
+def _in_date(sentence: str, start: int, end: int) -> bool:
+    """Whether a number is a year or a day of a month ("1974", "June 12"), not an amount."""
+    if _YEAR.fullmatch(sentence[start:end]) and sentence[start - 1 : start] not in ("£", "$", "€"):
+        return True
+    return bool(_MONTH_BEFORE.search(sentence[:start]) or _MONTH_AFTER.match(sentence[end:]))
 
 
 def question_type(question: str) -> AnswerType | None:
@@ -63,15 +155,56 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
     """Whether the sentence holds an answer of that kind that the question lacks."""
     asked = question.casefold()
     if kind is AnswerType.NUMBER:
-        return any(m.group(0).casefold() not in asked for m in _NUMBER.finditer(sentence))
+        return any(
+            m.group(0).casefold() not in asked and not _in_date(sentence, m.start(), m.end())
+            for m in _NUMBER.finditer(sentence)
+        )
     if kind is AnswerType.TIME:
-        return any(m.group(0).casefold() not in asked for m in _TIME.finditer(sentence))
+        if _YEAR_ASKED.search(question):
+            found = re.finditer(r"\b(1[89]\d\d|20\d\d|(last|next|this|that) year)\b", sentence, re.I)
+        elif _DATE_ASKED.search(question):
+            found = _DATE_LIKE.finditer(sentence)
+        else:
+            found = _TIME.finditer(sentence)
+        return any(m.group(0).casefold() not in asked for m in found)
     if kind is AnswerType.PERSON:
         # a name ("Sergei Lavrov", "Putin") or people named by role ("taxpayers", "employers")
-        return any(_new(m.group(0), asked) for m in _NAME.finditer(sentence)) or any(
-            _new(m.group(0), asked) for m in _CAPITAL.finditer(sentence)
-        ) or any(m.group(0).casefold() not in asked for m in _PEOPLE.finditer(sentence))
+        people_only = bool(_HUMAN_ASKED.search(question))
+        return bool(_names(sentence, asked, people_only)) or any(
+            m.group(0).casefold() not in asked
+            for pattern in (_PEOPLE, _ROLE_WORD) for m in pattern.finditer(sentence)
+        )
+    if _PLACE_ASKED.search(question):
+        # "where", "which city": somewhere the sentence puts something ("in Hanoi")
+        return any(
+            _new(m["name"], asked) and m["name"].casefold() not in _NOT_NAMES
+            for m in _LOCATIVE.finditer(sentence)
+        ) or any(m.group(0).casefold() not in asked for m in _GATHERING.finditer(sentence))
     return any(_new(m.group(0), asked) for m in _CAPITAL.finditer(sentence))
+
+
+_SPEAKER = re.compile(
+    r"\b(?:did|does|do|has|have|had|will|would|is|was)\s+((?:[A-Z][\w’'.-]*\s+){1,4}?)"
+    r"(?:(?:actually|really|also|first|later|then)\s+)?"
+    r"(?:say|tell|warn|claim|promise|argue|think|believe|insist|suggest|announce|admit|"
+    r"predict|describe|call|say|tells|says|said)\b"
+)
+
+
+def speaker(question: str) -> list[str]:
+    """The words naming who is asked about in "What did Xi Jinping say…", if anyone."""
+    m = _SPEAKER.search(question)
+    return m.group(1).split() if m else []
+
+
+def question_names(question: str) -> list[str]:
+    """The stems of the names a question asks about: places in any form ("DPRK" is North
+    Korea) and words written with a capital ("Olympics", "Xi"). The first word is skipped."""
+    out = []
+    for token in tokens_with_places(question)[1:]:
+        if token in PLACE_KEYS or (token[0].isupper() and token != "I"):
+            out.extend(terms(token))
+    return out
 
 
 def _new(name: str, asked: str) -> bool:

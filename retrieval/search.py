@@ -32,6 +32,7 @@ _SPEECH_ASKED = frozenset(["say", "said", "says", "tell", "told", "warn", "warne
 _REPORTING = frozenset(
     stem(w) for w in ["said", "says", "say", "warned", "warn", "warns", "told", "tell", "tells", "suggested", "argued", "stated", "announced", "emphasized", "emphasised", "insisted", "added", "claimed", "noted", "stressed", "explained", "according", "address", "speech", "statement", "remarks", "interview", "declared", "promised", "vowed", "pledged", "urged"]
 )
+_NAME_RUN = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:(?:for|of|and|the|&)\s+)?[A-Z][\w’'-]*)+")
 _RRF_K = 60
 # How a sentence is scored: the weighted share of the question's terms in the sentence, in it
 # and the sentence before, in its paragraph; WordLlama cosine; the chunk's fused rank; shared
@@ -136,8 +137,11 @@ class _Snapshot:
         self.terms_by_id = dict(zip((c.id for c in chunks), term_lists, strict=True))
         self.index = LexicalIndex(term_lists)
         self.doc_terms: dict[str, set[str]] = {}
+        self.doc_chunks: dict[str, list[StoredChunk]] = {}
         for chunk, chunk_terms in zip(chunks, term_lists, strict=True):
             self.doc_terms.setdefault(chunk.doc_id, set()).update(chunk_terms)
+            self.doc_chunks.setdefault(chunk.doc_id, []).append(chunk)
+        self._doc_names: dict[str, frozenset[str]] = {}
         self._sentences: dict[str, list[Sentence]] = {}
         self._vectors: dict[str, Vectors] = {}
         self.surface: dict[str, str] = {}  # stem -> a word it came from
@@ -158,6 +162,20 @@ class _Snapshot:
                                  frozenset(seq), frozenset(pairwise(seq)))
                     )
             self._sentences[chunk.id] = found
+        return found
+
+    def names(self, doc_id: str) -> frozenset[str]:
+        """Initialisms of the document's capitalized names ("Scottish National Party" gives
+        "snp", "Department for Trade and Industry" gives "dti"), as stems."""
+        found = self._doc_names.get(doc_id)
+        if found is None:
+            text = "\n".join(c.text for c in self.doc_chunks.get(doc_id, []))
+            found = frozenset(
+                stem(initials)
+                for m in _NAME_RUN.finditer(text)
+                for initials in _initialisms([w[0] for w in m.group(0).split() if w[0].isupper()])
+            )
+            self._doc_names[doc_id] = found
         return found
 
     def term_vectors(self, stems: Sequence[str], embedder: Embedder) -> dict[str, Vectors]:
@@ -339,6 +357,37 @@ class HybridSearcher:
     def document_terms(self, doc_id: str) -> set[str]:
         """Every stem the document uses."""
         return self.snapshot().doc_terms.get(doc_id, set())
+
+    def knows_name(self, name: str, doc_id: str) -> bool:
+        """Whether a document names this (a stem from a question's capitalized word): as a word,
+        as the start of one ("Lib Dems" for "Liberal Democrats") or as initials ("SNP")."""
+        snap = self.snapshot()
+        vocabulary = snap.doc_terms.get(doc_id, set())
+        if name in vocabulary or name in snap.names(doc_id):
+            return True
+        return len(name) >= 3 and any(t.startswith(name) for t in vocabulary)
+
+    def context_terms(self, hit: Hit, radius: int = 1) -> set[str]:
+        """Stems of the hit's paragraph and the `radius` paragraphs either side of it (where a
+        "he said" or "the co-chairman" finds its name)."""
+        snap = self.snapshot()
+        low, high = hit.passage.paragraph - radius, hit.passage.paragraph + radius
+        out: set[str] = set()
+        for chunk in snap.doc_chunks.get(hit.passage.doc_id, []):
+            for para in chunk.paragraphs:
+                if low <= para.n <= high:
+                    out.update(terms(chunk.text[para.start - chunk.start : para.end - chunk.start]))
+        return out
+
+    def store_knows(self, term: str) -> bool:
+        """Whether any stored passage uses this stem."""
+        return self.snapshot().index.known(term)
+
+
+def _initialisms(letters: list[str]) -> list[str]:
+    """Every run of two or more initials ("The Department for Trade and Industry": "dti", "tdt"...)."""
+    n = len(letters)
+    return ["".join(letters[i:j]).casefold() for i in range(n) for j in range(i + 2, min(n, i + 8) + 1)]
 
 
 def _paragraphs(ranked: list[tuple[StoredChunk, float]]) -> list[Passage]:
