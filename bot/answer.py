@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.models import NOT_FOUND_TEXT, Answer, Citation, Mode
-from retrieval.answer_types import holds, question_names, speaker
+from retrieval.answer_types import counted, holds, question_names, speaker
 from retrieval.lexical import terms
 from retrieval.search import Hit, HybridSearcher, SearchResult, Sentence, reports_speech
 from retrieval.types import Passage
@@ -51,13 +51,15 @@ class ExtractiveAnswerer:
         if (
             weight >= self.policy.max_unknown_share
             and len(unknown) / len(result.terms) >= self.policy.max_unknown_count
-            and result.best.features[3] < self.policy.min_similarity
+            and result.best.similarity < self.policy.min_similarity
         ):
             return False
         names = question_names(result.question)
         missing = [n for n in names if not self.searcher.knows_name(n, quote.doc_id)]
         if missing and (len(missing) == len(names) or not all(map(self.searcher.store_knows, missing))):
             return False  # names no article uses ("the 2022 Olympics"), or none the quoted one does
+        if any(t not in vocabulary for t in terms(counted(result.question))):
+            return False  # "how much oil": the article must speak of oil
         if result.speech and not reports_speech(quote.text):
             return False  # "what did X say": the passage must report someone saying something
         who = terms(" ".join(speaker(result.question)))

@@ -40,7 +40,7 @@ _QUESTION_TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"how old)\b", re.I)),
     (AnswerType.TIME, re.compile(
         r"^(when\b|by when|since when|until when)|\b(what|which|on what|on which) (year|date|"
-        r"month|day|time|week|decade|century|season)\b|\bhow (soon|long ago)\b|"
+        r"month|day|time|week|decade|century|season|deadline|timeline|timetable|timescale)\b|\bhow (soon|long ago)\b|"
         r"\bwhen (did|was|were|is|are|will|does|do|has|had|must|should|could|would)\b", re.I)),
     (AnswerType.PERSON, re.compile(
         rf"^(who|whom|whose)\b|\b(which|what) (\w+ ){{0,2}}{_ROLE}s?\b|"
@@ -141,6 +141,17 @@ def _in_date(sentence: str, start: int, end: int) -> bool:
     if _YEAR.fullmatch(sentence[start:end]) and sentence[start - 1 : start] not in ("£", "$", "€"):
         return True
     return bool(_MONTH_BEFORE.search(sentence[:start]) or _MONTH_AFTER.match(sentence[end:]))
+
+
+_COUNTED = re.compile(r"\bhow (?:many|much) (?!(?:do|does|did|is|are|was|were|has|have|had|will|would)\b)([\w’'-]+)", re.I)
+_MEASURED = re.compile(r"\bwhat (?:is|was|are|were) the (?:[\w’'-]+ )?(population|turnout|salary|budget|price|cost|age)\b", re.I)
+
+
+def counted(question: str) -> str:
+    """The noun naming what a "how many/how much" question counts ("oil" in "How much oil does
+    Russia export?"), or the measure it asks for ("population"): the article must use it."""
+    m = _COUNTED.search(question) or _MEASURED.search(question)
+    return m.group(1) if m else ""
 
 
 def question_type(question: str) -> AnswerType | None:

@@ -28,7 +28,9 @@ QUESTION_WORDS = frozenset(
 )
 _QUESTION_STOP = STOPWORDS | QUESTION_WORDS
 # A question about what someone said favours sentences that report speech.
-_SPEECH_ASKED = frozenset(["say", "said", "says", "tell", "told", "warn", "warned", "claim", "claimed", "promise", "promised"])
+_SPEECH_ASKED = frozenset(["say", "said", "says", "tell", "told", "warn", "warned", "claim", "claimed", "promise", "promised", "react", "reacted", "respond", "responded", "reaction", "response"])
+_WHY = re.compile(r"^why\b|\bwhy (did|does|do|is|was|are|were|has|have|had|would|will|should|could|might)\b|\bfor what reason\b|\bwhat (was|is) the reason\b", re.I)
+_CAUSAL = re.compile(r"\b(because|since|as a result|due to|so that|in order to|reason|means|meant|led to|leading to|after|following|so)\b", re.I)
 _REPORTING = frozenset(
     stem(w) for w in ["said", "says", "say", "warned", "warn", "warns", "told", "tell", "tells", "suggested", "argued", "stated", "announced", "emphasized", "emphasised", "insisted", "added", "claimed", "noted", "stressed", "explained", "according", "address", "speech", "statement", "remarks", "interview", "declared", "promised", "vowed", "pledged", "urged"]
 )
@@ -36,9 +38,10 @@ _NAME_RUN = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:(?:for|of|and|the|&)\s+)?[A-Z
 _RRF_K = 60
 # How a sentence is scored: the weighted share of the question's terms in the sentence, in it
 # and the sentence before, in its paragraph; WordLlama cosine; the chunk's fused rank; shared
-# word pairs; reported speech when asked what someone said; near-synonyms; the kind of answer.
+# word pairs; reported speech when asked what someone said; near-synonyms; the kind of answer;
+# a reason given ("because", "due to") when asked why.
 # Chosen on tests/eval/*_dev.jsonl and checked on *_holdout.jsonl.
-WEIGHTS = (0.40, 0.15, 0.10, 0.20, 0.10, 0.10, 0.12, 0.10, 0.05)
+WEIGHTS = (0.40, 0.15, 0.10, 0.20, 0.10, 0.10, 0.12, 0.10, 0.05, 0.05)
 SOFT_FLOOR = 0.3  # word similarity below this is noise for WordLlama
 
 
@@ -102,9 +105,14 @@ class Hit:
     passage: Passage
     score: float
     chunk_id: str
-    # (sentence, window, paragraph, cosine, chunk, bigram, speech, soft, answer type): the
-    # evidence the score weighs, kept for evaluation and tuning
+    # (sentence, window, paragraph, cosine, chunk, bigram, speech, soft, answer type, reason):
+    # the evidence the score weighs, kept for evaluation and tuning
     features: tuple[float, ...] = ()
+
+    @property
+    def similarity(self) -> float:
+        """WordLlama cosine between the question and this sentence."""
+        return self.features[3] if self.features else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +122,7 @@ class SearchResult:
     bigrams: tuple[tuple[str, str], ...]
     speech: bool  # the question asks what someone said
     kind: AnswerType | None
+    why: bool  # the question asks for a reason
     weights: dict[str, float]
     hits: list[Hit] = field(default_factory=list)
     paragraphs: list[Passage] = field(default_factory=list)
@@ -255,7 +264,8 @@ class HybridSearcher:
         top_idf = index.idf("\0never")
         weights = {t: (index.idf(t) if index.known(t) else top_idf * 1.5) for t in qterms}
         result = SearchResult(
-            question, qterms, bigrams, speech, question_type(question), weights
+            question, qterms, bigrams, speech, question_type(question), bool(_WHY.search(question)),
+            weights,
         )
         if not snap.chunks or not qterms:
             return result
@@ -325,6 +335,7 @@ class HybridSearcher:
                     1.0 if query.speech and s.terms & _REPORTING else 0.0,
                     _soft_coverage(qterms, weights, s.terms, term_vecs) / total,
                     _typed(query, s.text),
+                    1.0 if query.why and _CAUSAL.search(s.text) else 0.0,
                 )
                 score = sum(w * f for w, f in zip(WEIGHTS, features, strict=True))
                 passage = Passage(
