@@ -82,12 +82,18 @@ _NOT_NAMES = frozenset(
     [*_MONTH_NAMES.casefold().split("|"), *_DAY_NAMES.casefold().split("|"), "mr", "mrs", "ms", "dr", "sir", "lord", "lady", "i"]
 )
 _LOCATIVE = re.compile(
-    r"\b(in|at|to|from|near|outside|inside|into|across|towards?|visit(ed|ing|s)?|hosted by|"
+    r"\b(in|at|to|from|near|outside|inside|into|across|towards?|on|onto|via|beside|behind|"
+    r"within|throughout|visit(ed|ing|s)?|hosted by|"
     r"held in|based in)\s+(the\s+)?(?P<name>[A-Z][\w’'-]+)"
 )
 _GATHERING = re.compile(
     r"\b(at|during) (a|an|the|his|her|their|its) ([\w-]+ ){0,2}(summit|meeting|conference|talks|"
-    r"event|rally|session|ceremony|hearing|inquiry|court|briefing|reception|dinner|debate)\b", re.I,
+    r"event|rally|session|ceremony|hearing|inquiry|court|briefing|reception|dinner|debate)\b|"
+    r"\b(in|at|to|into|on|near|inside|outside|from|beside|behind) (a|an|the|its|their|his|her) "
+    r"([\w-]+ ){0,2}(office|room|building|hall|centre|center|site|station|hospital|school|church|"
+    r"house|street|road|square|park|airport|port|base|camp|prison|museum|library|venue|hotel|"
+    r"city|town|village|capital|region|area|district|suburb|headquarters|embassy|palace|stadium|"
+    r"arena|warehouse|factory|plant|shop|store|market|estate|island|coast|border)s?\b", re.I,
 )
 _PLACE_ASKED = re.compile(r"^where\b|\bwhere (did|do|does|will|would|was|is|are|were|can|could|"
                           r"should|might|has|have)\b|\b(what|which) (city|town|venue|place|"
