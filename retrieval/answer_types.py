@@ -98,6 +98,7 @@ _GATHERING = re.compile(
 _PLACE_ASKED = re.compile(r"^where\b|\bwhere (did|do|does|will|would|was|is|are|were|can|could|"
                           r"should|might|has|have)\b|\b(what|which) (city|town|venue|place|"
                           r"location|site|building|street|village|area)\b", re.I)
+_WHERE = re.compile(r"^where\b|\bwhere (did|do|does|will|would|was|is|are|were|can|could|should|might|has|have)\b", re.I)
 _DATE_ASKED = re.compile(r"\b(what|which|on what|on which) (date|day)\b", re.I)
 _YEAR_ASKED = re.compile(r"\b(what|which|in what|in which) year\b", re.I)
 
@@ -114,6 +115,9 @@ _HUMAN_ASKED = re.compile(
     rf"\b(which|what) (\w+ ){{0,2}}{_HUMAN_ROLE}s?\b|\bnames? of (the |a |an )?([\w’']+ ){{0,3}}"
     rf"{_HUMAN_ROLE}", re.I,
 )
+
+
+_NAME_OF = re.compile(rf"\bnames? of (the |a |an )?([\w’']+ ){{0,3}}?(?P<role>{_HUMAN_ROLE})", re.I)
 
 
 def _names(sentence: str, asked: str, people_only: bool) -> list[str]:
@@ -187,6 +191,9 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
     if kind is AnswerType.PERSON:
         # a name ("Sergei Lavrov", "Putin") or people named by role ("taxpayers", "employers")
         people_only = bool(_HUMAN_ASKED.search(question))
+        named = _NAME_OF.search(question)
+        if named and named["role"].casefold() not in sentence.casefold():
+            return False  # "the name of Kim's grandfather": a name next to that grandfather
         return bool(_names(sentence, asked, people_only)) or any(
             m.group(0).casefold() not in asked
             for pattern in (_PEOPLE, _ROLE_WORD) for m in pattern.finditer(sentence)
@@ -196,7 +203,10 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
         return any(
             _new(m["name"], asked) and m["name"].casefold() not in _NOT_NAMES
             for m in _LOCATIVE.finditer(sentence)
-        ) or any(m.group(0).casefold() not in asked for m in _GATHERING.finditer(sentence))
+        ) or (
+            _WHERE.search(question) is not None
+            and any(m.group(0).split()[-1].casefold() not in asked for m in _GATHERING.finditer(sentence))
+        )
     return any(_new(m.group(0), asked) for m in _CAPITAL.finditer(sentence))
 
 
