@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.models import NOT_FOUND_TEXT, Answer, Citation, Mode
-from retrieval.answer_types import counted, holds, question_names, speaker
+from retrieval.answer_types import counted, holds, question_names, question_numbers, speaker
 from retrieval.lexical import terms
 from retrieval.search import Hit, HybridSearcher, SearchResult, Sentence, reports_speech
 from retrieval.types import Passage
@@ -58,8 +58,11 @@ class ExtractiveAnswerer:
         missing = [n for n in names if not self.searcher.knows_name(n, quote.doc_id)]
         if missing and (len(missing) == len(names) or not all(map(self.searcher.store_knows, missing))):
             return False  # names no article uses ("the 2022 Olympics"), or none the quoted one does
-        if any(t not in vocabulary for t in terms(counted(result.question))):
+        things = terms(" ".join(counted(result.question)))
+        if things and not any(t in vocabulary for t in things):
             return False  # "how much oil": the article must speak of oil
+        if any(n not in vocabulary for n in question_numbers(result.question)):
+            return False  # "Labour's 2007 conference" in an article that never says 2007
         if result.speech and not reports_speech(quote.text):
             return False  # "what did X say": the passage must report someone saying something
         who = terms(" ".join(speaker(result.question)))

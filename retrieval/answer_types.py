@@ -44,7 +44,10 @@ _QUESTION_TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"\bwhen (did|was|were|is|are|will|does|do|has|had|must|should|could|would)\b", re.I)),
     (AnswerType.PERSON, re.compile(
         rf"^(who|whom|whose)\b|\b(which|what) (\w+ ){{0,2}}{_ROLE}s?\b|"
-        r"\b(what|which) (is|was|were|are) (the )?names? of\b|\bname the\b", re.I)),
+        r"\b(what|which) (is|was|were|are) (the )?names? of\b|\bname the\b|"
+        r"\b(which|what) (\w+ )?(company|firm|organisation|organization|group|party|body|agency|"
+        r"union|charity|newspaper|channel|broadcaster|team|club|bank|department|ministry|"
+        r"committee|institution|university|court|council)\b", re.I)),
     (AnswerType.PLACE, re.compile(
         r"^where\b|\b(which|what) (city|cities|country|countries|town|place|venue|site|region|"
         r"capital|state|nation|location)\b|\bin which (city|country|town|place)\b", re.I)),
@@ -147,21 +150,28 @@ _MONTH_AFTER = re.compile(rf"^(st|nd|rd|th)?\s+(of\s+)?{_MONTHS}\b")
 
 
 def _in_date(sentence: str, start: int, end: int) -> bool:
-    """Whether a number is a year or a day of a month ("1974", "June 12"), not an amount."""
+    """Whether a number is a year, a day of a month or part of a name ("1974", "June 12",
+    "Radio 4"), not an amount."""
     if _YEAR.fullmatch(sentence[start:end]) and sentence[start - 1 : start] not in ("£", "$", "€"):
         return True
+    if sentence[start].isdigit() and re.search(r"\b[A-Z][\w’']*\s$", sentence[:start]):
+        return True  # part of a name: "Radio 4", "No 10"
     return bool(_MONTH_BEFORE.search(sentence[:start]) or _MONTH_AFTER.match(sentence[end:]))
 
 
-_COUNTED = re.compile(r"\bhow (?:many|much) (?!(?:do|does|did|is|are|was|were|has|have|had|will|would)\b)([\w’'-]+)", re.I)
+_AUX = r"(?:do|does|did|is|are|was|were|has|have|had|will|would|can|could|should|might|must|there)"
+_COUNTED = re.compile(
+    rf"\bhow (?:many|much) (?!{_AUX}\b)((?:(?!{_AUX}\b)[\w’'-]+ ?){{1,3}})", re.I
+)
 _MEASURED = re.compile(r"\bwhat (?:is|was|are|were) the (?:[\w’'-]+ )?(population|turnout|salary|budget|price|cost|age)\b", re.I)
 
 
-def counted(question: str) -> str:
-    """The noun naming what a "how many/how much" question counts ("oil" in "How much oil does
-    Russia export?"), or the measure it asks for ("population"): the article must use it."""
+def counted(question: str) -> list[str]:
+    """The words naming what a "how many/how much" question counts ("oil" in "How much oil does
+    Russia export?", "giant casino resorts"), or the measure it asks for ("population"): the
+    article must use at least one of them."""
     m = _COUNTED.search(question) or _MEASURED.search(question)
-    return m.group(1) if m else ""
+    return m.group(1).split() if m else []
 
 
 def question_type(question: str) -> AnswerType | None:
@@ -214,7 +224,7 @@ _SPEAKER = re.compile(
     r"\b(?:did|does|do|has|have|had|will|would|is|was)\s+((?:[A-Z][\w’'.-]*\s+){1,4}?)"
     r"(?:(?:actually|really|also|first|later|then)\s+)?"
     r"(?:say|tell|warn|claim|promise|argue|think|believe|insist|suggest|announce|admit|"
-    r"predict|describe|call|say|tells|says|said)\b"
+    r"predict|describe|call|respond|react|reply|tells|says|said)\b"
 )
 
 
@@ -222,6 +232,11 @@ def speaker(question: str) -> list[str]:
     """The words naming who is asked about in "What did Xi Jinping say…", if anyone."""
     m = _SPEAKER.search(question)
     return m.group(1).split() if m else []
+
+
+def question_numbers(question: str) -> list[str]:
+    """The figures a question quotes ("2007", "£1,400"), as stems: the article must hold them."""
+    return [t for t in terms(question) if t.isdigit()]
 
 
 def question_names(question: str) -> list[str]:
