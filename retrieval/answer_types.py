@@ -7,7 +7,7 @@ import re
 from enum import Enum
 
 from retrieval.aliases import PLACE_KEYS, place_spans, tokens_with_places
-from retrieval.lexical import terms
+from retrieval.lexical import stem, terms
 
 
 class AnswerType(Enum):
@@ -22,7 +22,11 @@ _HUMAN_ROLE = (
     r"chancellor|spokes\w+|journalist|mp|chair\w*|chief|commissioner|executive|director|"
     r"envoy|ambassador|candidate|author|writer|reporter|lawmaker|senator|mayor|king|queen|"
     r"prince|general|officer|boss|adviser|advisor|aide|grandfather|father|mother|wife|husband|"
-    r"son|daughter|brother|sister|grandmother)"
+    r"son|daughter|brother|sister|grandmother|librarian|staff|teacher|doctor|nurse|police|"
+    r"worker|employee|resident|student|pupil|parent|volunteer|councillor|judge|lawyer|"
+    r"campaigner|manager|owner|founder|scientist|researcher|expert|analyst|economist|"
+    r"coach|player|captain|driver|pilot|soldier|prosecutor|detective|governor|premier|"
+    r"chairman|chairwoman|superintendent|inspector|headteacher|principal|professor)"
 )
 _ROLE_WORD = re.compile(rf"\b{_HUMAN_ROLE}s?\b", re.I)  # "the Russian ambassador"
 _ROLE = (
@@ -120,7 +124,18 @@ _HUMAN_ASKED = re.compile(
 )
 
 
-_NAME_OF = re.compile(rf"\bnames? of (the |a |an )?([\w’']+ ){{0,3}}?(?P<role>{_HUMAN_ROLE})", re.I)
+_NAME_OF = re.compile(
+    r"\bnames? of (the |a |an )?([\w’'-]+ ){0,3}?(?P<role>[a-z][\w-]*)\s*"
+    r"(\?|$|\b(in|at|on|who|that|for|from|of|with|during|when|since)\b)", re.I,
+)
+
+
+def stem_of(word: str) -> str:
+    return stem(word.casefold())
+
+
+def stems(text: str) -> set[str]:
+    return set(terms(text))
 
 
 def _names(sentence: str, asked: str, people_only: bool) -> list[str]:
@@ -154,7 +169,7 @@ def _in_date(sentence: str, start: int, end: int) -> bool:
     "Radio 4"), not an amount."""
     if _YEAR.fullmatch(sentence[start:end]) and sentence[start - 1 : start] not in ("£", "$", "€"):
         return True
-    if sentence[start].isdigit() and re.search(r"\b[A-Z][\w’']*\s$", sentence[:start]):
+    if sentence[start].isdigit() and re.search(r"[\w,;:’'”)]\s+[A-Z][\w’']*\s$", sentence[:start]):
         return True  # part of a name: "Radio 4", "No 10"
     return bool(_MONTH_BEFORE.search(sentence[:start]) or _MONTH_AFTER.match(sentence[end:]))
 
@@ -201,11 +216,12 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
     if kind is AnswerType.PERSON:
         # a name ("Sergei Lavrov", "Putin") or people named by role ("taxpayers", "employers")
         people_only = bool(_HUMAN_ASKED.search(question))
+        asked_stems = stems(question)
         named = _NAME_OF.search(question)
-        if named and named["role"].casefold() not in sentence.casefold():
-            return False  # "the name of Kim's grandfather": a name next to that grandfather
+        if named:  # "the name of Kim's grandfather": a name, and that grandfather, in the sentence
+            return stem_of(named["role"]) in stems(sentence) and bool(_names(sentence, asked, people_only))
         return bool(_names(sentence, asked, people_only)) or any(
-            m.group(0).casefold() not in asked
+            stem_of(m.group(0)) not in asked_stems
             for pattern in (_PEOPLE, _ROLE_WORD) for m in pattern.finditer(sentence)
         )
     if _PLACE_ASKED.search(question):

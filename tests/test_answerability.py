@@ -1,0 +1,94 @@
+"""When an article answers and when it does not, on an article citebot was never tuned on.
+
+Each declined question names things the article does speak of (the library, the repairs, the
+head librarian) and asks for something it never gives: the bot must say so, not quote the
+nearest sentence. Each answered one is a neighbour of a declined one, so a rule that declines
+too much fails here too."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.models import NOT_FOUND_TEXT
+from bot.service import Service
+from bot.wiring import build_service
+from tests.conftest import env_for
+
+ARTICLE = """Riverside library to close for a year of repairs
+
+Riverside's central library will close on 1 March for a year of repairs to its leaking roof, the town council announced on Tuesday.
+
+About 40,000 books will be moved to a temporary reading room in the old post office on Mill Lane, where opening hours will be shorter.
+
+The head librarian said staff would keep running the children's reading club from the temporary site.
+
+Council leader Maria Okafor said: "The roof has leaked for a decade, and patching it again would only waste money."
+
+The repairs are expected to cost £2.4m, paid for from the council's building fund.
+
+Opposition councillors have criticised the timing, saying the closure will hit pupils preparing for exams.
+"""
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    root = tmp_path_factory.mktemp("library")
+    (root / "seeds").mkdir()
+    (root / "seeds" / "library.txt").write_text(ARTICLE, encoding="utf-8")
+    service = build_service(Settings.from_env(env_for(root, CITEBOT_SEEDS_DIR=str(root / "seeds"))))
+    yield service
+    service.close()
+
+
+def ask(service: Service, question: str) -> tuple[bool, str, int]:
+    answer = asyncio.run(service.ask(question))
+    if answer.not_found:
+        assert answer.citations == () and answer.text == NOT_FOUND_TEXT
+        return True, "", 0
+    first = answer.citations[0]
+    assert ARTICLE.count(first.quote) == 1  # verbatim
+    return False, first.quote, first.paragraph
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted", "paragraph"),
+    [
+        ("How many books will be moved?", "About 40,000 books", 2),
+        ("Where will the books go during the repairs?", "old post office on Mill Lane", 2),
+        ("What did Maria Okafor say about the roof?", "leaked for a decade", 4),
+        ("How much will the repairs cost?", "£2.4m", 5),
+        ("When will the library close?", "on 1 March", 1),
+        ("Who will keep the children's reading club going?", "head librarian", 3),
+    ],
+)
+def test_answerable_questions_quote_the_answer(library: Service, question: str, quoted: str, paragraph: int) -> None:
+    declined, quote, n = ask(library, question)
+    assert not declined, question
+    assert quoted in quote
+    assert n == paragraph
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How much oil does the town export?",  # "oil": the thing counted is never mentioned
+        "What is the name of the head librarian?",  # the librarian is never named
+        "What did Mayor Jones say about the closure?",  # nobody called Jones in the article
+        "Which city will host the 2031 book fair?",  # a figure the article never gives
+        "In what year was the library built?",  # no year anywhere near the library
+        "What is the population of Riverside?",  # a measure the article never takes
+    ],
+)
+def test_questions_the_article_cannot_answer_are_declined(library: Service, question: str) -> None:
+    declined, quote, _ = ask(library, question)
+    assert declined, f"{question!r} was answered with {quote!r}"
+
+
+def test_the_article_file_is_what_was_ingested(library: Service, tmp_path: Path) -> None:
+    (doc,) = library.documents()
+    assert doc.title == "Riverside library to close for a year of repairs"
