@@ -126,7 +126,20 @@ def _place_tables() -> tuple[dict[tuple[str, ...], str], dict[tuple[str, ...], s
 def tokens_with_places(text: str) -> list[str]:
     """Word tokens as written, with every way of naming a place made one canonical token
     ("Beijing’s" -> "china", "U.S." -> "usa"). A dictionary walk: fast on large corpora."""
-    return [token for token, _, _ in _walk(text)]
+    exact, folded, longest, starts = _place_tables()
+    raw = RAW_TOKEN.findall(text)
+    keys = [_key(t) for t in raw]
+    out: list[str] = []
+    i = 0
+    while i < len(raw):
+        if keys[i].casefold() not in starts:
+            out.append(raw[i])
+            i += 1
+            continue
+        length, found = _place_at(keys, i, exact, folded, longest)
+        out.append(found or raw[i])
+        i += length
+    return out
 
 
 def place_spans(text: str) -> list[tuple[int, int]]:
@@ -135,25 +148,32 @@ def place_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _walk(text: str) -> list[tuple[str, int, int]]:
+    """(token, start, end) for each token, places made one canonical token (as above)."""
     exact, folded, longest, starts = _place_tables()
     found_tokens = list(RAW_TOKEN.finditer(text))
-    raw = [m.group(0) for m in found_tokens]
-    keys = [_key(t) for t in raw]
+    keys = [_key(m.group(0)) for m in found_tokens]
     out: list[tuple[str, int, int]] = []
     i = 0
-    while i < len(raw):
+    while i < len(keys):
         if keys[i].casefold() not in starts:
-            out.append((raw[i], found_tokens[i].start(), found_tokens[i].end()))
+            out.append((found_tokens[i].group(0), found_tokens[i].start(), found_tokens[i].end()))
             i += 1
             continue
-        for length in range(min(longest, len(raw) - i), 0, -1):
-            window = tuple(keys[i : i + length])
-            found = exact.get(window) or folded.get(tuple(t.casefold() for t in window))
-            if found:
-                out.append((found, found_tokens[i].start(), found_tokens[i + length - 1].end()))
-                i += length
-                break
-        else:
-            out.append((raw[i], found_tokens[i].start(), found_tokens[i].end()))
-            i += 1
+        length, found = _place_at(keys, i, exact, folded, longest)
+        token = found or found_tokens[i].group(0)
+        out.append((token, found_tokens[i].start(), found_tokens[i + length - 1].end()))
+        i += length
     return out
+
+
+def _place_at(
+    keys: list[str], i: int, exact: dict[tuple[str, ...], str],
+    folded: dict[tuple[str, ...], str], longest: int,
+) -> tuple[int, str | None]:
+    """The longest place name starting at token i: (tokens it spans, canonical), or (1, None)."""
+    for length in range(min(longest, len(keys) - i), 0, -1):
+        window = tuple(keys[i : i + length])
+        found = exact.get(window) or folded.get(tuple(t.casefold() for t in window))
+        if found:
+            return length, found
+    return 1, None
