@@ -101,16 +101,34 @@ class ExtractiveAnswerer:
         return chosen
 
     def _widen(self, hit: Hit) -> Passage:
-        """The hit with its neighbours in the paragraph, so a quote reads on its own."""
-        sentences = self.searcher.neighbours(hit)
+        """The hit with its neighbours, so a quote reads on its own: the sentences around it in
+        its paragraph, or, when that paragraph is one sentence (news often gives a sentence a
+        paragraph), the sentence that follows it."""
+        sentences = self.searcher.chunk_sentences(hit)
         at = next((i for i, s in enumerate(sentences) if s.start == hit.passage.start), None)
         if at is None:
             return hit.passage
+        own = [i for i, s in enumerate(sentences) if s.paragraph == hit.passage.paragraph]
+        lengths = [len(s.text.split()) for s in sentences]
         first, last = quote_window(
-            [len(s.text.split()) for s in sentences], at,
+            [lengths[i] for i in own], own.index(at),
             self.policy.window_sentences, self.policy.window_words,
         )
-        return _span(hit, sentences[first], sentences[last])
+        first, last = own[first], own[last]
+        quote = _span(hit, sentences[first], sentences[last])
+        if first != last:
+            return quote
+        # a paragraph of one sentence: add the next, where the answer often goes on
+        after = self.searcher.next_sentence(sentences[last])
+        if after is None:
+            return quote
+        nxt, gap = after
+        if gap.strip() or lengths[first] + len(nxt.text.split()) > self.policy.window_words:
+            return quote  # a line left out of the passages (a photo credit) is never quoted
+        return Passage(
+            quote.doc_id, quote.title, quote.source, quote.paragraph, quote.start, nxt.end,
+            quote.text + gap + nxt.text, quote.score, paragraph_end=nxt.paragraph,
+        )
 
 
 def quote_window(lengths: list[int], at: int, most: int, max_words: int) -> tuple[int, int]:
@@ -134,7 +152,10 @@ def _span(hit: Hit, first: Sentence, last: Sentence) -> Passage:
     chunk = first.chunk
     text = chunk.text[first.start - chunk.start : last.end - chunk.start]
     p = hit.passage
-    return Passage(p.doc_id, p.title, p.source, p.paragraph, first.start, last.end, text, p.score)
+    return Passage(
+        p.doc_id, p.title, p.source, first.paragraph, first.start, last.end, text, p.score,
+        paragraph_end=last.paragraph,
+    )
 
 
 def _overlaps(p: Passage, q: Passage) -> bool:

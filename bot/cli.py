@@ -79,7 +79,7 @@ def render_answer(answer: Answer) -> None:
     if answer.note:
         out.print(_plain(f"({answer.note})"), style="dim")
     for c in answer.citations:
-        where = f"[{c.n}] {c.title}, ¶{c.paragraph}"
+        where = f"[{c.n}] {c.title}, {c.where}"
         out.print(_plain(where), style="bold")
         if f"“{' '.join(c.quote.split())}”" not in answer.text:
             out.print(_plain(f"    “{' '.join(c.quote.split())}”"))
@@ -91,7 +91,7 @@ def render_summary(summary: Summary) -> None:
     if summary.note:
         out.print(_plain(f"({summary.note})"), style="dim")
     for point in summary.points:
-        refs = " ".join(f"[¶{c.paragraph}]" for c in point.citations)
+        refs = " ".join(f"[{c.where}]" for c in point.citations)
         out.print(_plain(f"• {point.text} {refs}"))
     out.print(_plain(summary.source), style="dim")
 

@@ -32,10 +32,24 @@ class Citation:
     start: int
     end: int
     source: str
+    # the last paragraph the quote reaches into: a quote of two one-sentence paragraphs
+    # ("¶7–8") is the paragraph number and this one; for most quotes it equals `paragraph`
+    paragraph_end: int = 0
+
+    def __post_init__(self) -> None:
+        if self.paragraph_end < self.paragraph:
+            object.__setattr__(self, "paragraph_end", self.paragraph)
 
     @property
     def url(self) -> str | None:
         return self.source if self.source.startswith(("http://", "https://")) else None
+
+    @property
+    def where(self) -> str:
+        """"¶7", or "¶7–8" for a quote across two paragraphs."""
+        if self.paragraph_end > self.paragraph:
+            return f"¶{self.paragraph}–{self.paragraph_end}"
+        return f"¶{self.paragraph}"
 
     @classmethod
     def of(cls, n: int, passage: Passage) -> Citation:
@@ -48,6 +62,7 @@ class Citation:
             start=passage.start,
             end=passage.end,
             source=passage.source,
+            paragraph_end=passage.paragraph_end,
         )
 
     def to_dict(self) -> dict[str, Any]:

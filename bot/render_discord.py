@@ -196,7 +196,7 @@ def citation_embeds(citation: Citation, *, quoted: bool = False) -> list[discord
     """One citation as embeds: a block quote titled with its number, document and paragraph.
 
     `quoted`: the prose already shows this quote verbatim, so only its title line is added."""
-    head = f"[{citation.n}] ¶{citation.paragraph} · "
+    head = f"[{citation.n}] {citation.where} · "
     title = head + clip(inert(citation.title or citation.doc_id), MAX_TITLE - units(head))
     url = _safe_url(citation.url)
     if quoted:

@@ -110,7 +110,7 @@ def citation_blocks(cite: Citation, *, quoted: bool = True) -> list[Block]:
     """One citation: its number, linked title and paragraph, then the whole verbatim quote
     (left out when `quoted` is False: the prose already shows it word for word)."""
     title = link(cite.url, _clip(cite.title, 300) or cite.doc_id)
-    head = f"*[{cite.n}]* {title} · ¶{cite.paragraph}"
+    head = f"*[{cite.n}]* {title} · {cite.where}"
     if not quoted:
         return [section(head)]
     room = SECTION_CHARS - len(head) - 1
@@ -189,7 +189,7 @@ def render_summary(summary: Summary) -> list[SlackMessage]:
 
 def _point_blocks(text: str, cites: Sequence[Citation]) -> list[Block]:
     """One summary point; quotes follow only when they add words the point does not show."""
-    refs = ", ".join(f"¶{c.paragraph}" for c in cites)
+    refs = ", ".join(c.where for c in cites)
     body = f"• {escape(text).strip()}" + (f"  _({refs})_" if refs else "")
     blocks = [section(p) for p in split_text(body, SECTION_CHARS)]
     for cite in cites:

@@ -356,7 +356,7 @@ def _renumbered(
 
 
 def _with_n(c: Citation, n: int) -> Citation:
-    return Citation(n, c.doc_id, c.title, c.paragraph, c.quote, c.start, c.end, c.source)
+    return Citation(n, c.doc_id, c.title, c.paragraph, c.quote, c.start, c.end, c.source, c.paragraph_end)
 
 
 def split_points(reply: str) -> list[Claim]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from retrieval.types import Chunk, Document, Paragraph
 
@@ -70,7 +71,11 @@ def chunk_document(doc: Document) -> list[Chunk]:
         group.append(piece)
     if group:
         chunks.append(_make_chunk(doc, len(chunks), group))
-    return chunks
+    # what lies between one chunk and the next (a quote may run on into the next paragraph)
+    return [
+        replace(c, tail=doc.text[c.end : chunks[i + 1].start]) if i + 1 < len(chunks) else c
+        for i, c in enumerate(chunks)
+    ]
 
 
 def _split_long(text: str, para: Paragraph) -> list[Paragraph]:

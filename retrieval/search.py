@@ -355,6 +355,35 @@ class HybridSearcher:
         chunk = snap.chunks[pos]
         return [s for s in snap.sentences(chunk) if s.paragraph == hit.passage.paragraph]
 
+    def chunk_sentences(self, hit: Hit) -> list[Sentence]:
+        """Every sentence of the hit's chunk (its paragraph and the ones stored with it), in order."""
+        snap = self.snapshot()
+        pos = snap.position.get(hit.chunk_id)
+        return [] if pos is None else snap.sentences(snap.chunks[pos])
+
+    def next_sentence(self, sentence: Sentence) -> tuple[Sentence, str] | None:
+        """The sentence after this one in its document, with the text between them; None at
+        the end, or where the store does not hold the text between two chunks."""
+        snap = self.snapshot()
+        chunk = sentence.chunk
+        sentences = snap.sentences(chunk)
+        at = next((i for i, s in enumerate(sentences) if s.start == sentence.start), None)
+        if at is None:
+            return None
+        if at + 1 < len(sentences):
+            after = sentences[at + 1]
+            return after, chunk.text[sentence.end - chunk.start : after.start - chunk.start]
+        if sentence.end != chunk.end:
+            return None
+        following = [c for c in snap.doc_chunks.get(chunk.doc_id, []) if c.start >= chunk.end]
+        nxt = min(following, key=lambda c: c.start, default=None)
+        if nxt is None or nxt.start != chunk.end + len(chunk.tail):
+            return None
+        first = snap.sentences(nxt)
+        if not first:
+            return None
+        return first[0], chunk.tail + nxt.text[: first[0].start - nxt.start]
+
     def document_sentences(self, doc_id: str) -> list[tuple[Sentence, Vectors]]:
         """Every sentence of a document in reading order, with its vector (for summaries)."""
         snap = self.snapshot()

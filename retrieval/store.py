@@ -316,6 +316,7 @@ class ChunkStore:
                 metas.append({
                     "doc_id": p.doc.id, "hash": p.doc.content_hash[:12], "text": chunk.text,
                     "paras": json.dumps([[x.n, x.start, x.end] for x in chunk.paragraphs]),
+                    "tail": chunk.tail,
                 })
         for i in range(0, len(ids), _ADD_BATCH):
             batch = {
@@ -382,4 +383,5 @@ def _stored(cid: str, text: str, meta: dict[str, Any], info: DocumentInfo) -> St
         id=cid, doc_id=info.id, title=info.title, source=info.source,
         start=paras[0].start, end=paras[-1].end, text=text, paragraphs=paras,
         content_hash=info.content_hash, ingested_at=info.ingested_at,
+        tail=str(meta.get("tail", "")),
     )

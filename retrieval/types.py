@@ -47,6 +47,7 @@ class Chunk:
     end: int
     text: str
     paragraphs: tuple[Paragraph, ...]  # clipped to [start, end)
+    tail: str = ""  # the document's text between this chunk and the next (paragraph breaks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,7 @@ class StoredChunk:
     paragraphs: tuple[Paragraph, ...]
     content_hash: str = ""
     ingested_at: str = ""
+    tail: str = ""  # the text between this chunk and the next ("" in stores written before it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,7 @@ class Passage:
     end: int
     text: str
     score: float = 0.0
+    paragraph_end: int = 0  # the last paragraph the span reaches into (0: only `paragraph`)
 
     @property
     def url(self) -> str | None:

@@ -92,3 +92,40 @@ def test_questions_the_article_cannot_answer_are_declined(library: Service, ques
 def test_the_article_file_is_what_was_ingested(library: Service, tmp_path: Path) -> None:
     (doc,) = library.documents()
     assert doc.title == "Riverside library to close for a year of repairs"
+
+
+def test_a_one_sentence_paragraph_is_quoted_with_the_sentence_after_it(library: Service) -> None:
+    answer = asyncio.run(library.ask("What did Maria Okafor say about the roof?"))
+    first = answer.citations[0]
+    assert first.quote.startswith("Council leader Maria Okafor said:")
+    assert first.quote.endswith("paid for from the council's building fund.")
+    assert ARTICLE[first.start : first.end] == first.quote  # verbatim, paragraph break included
+    assert (first.paragraph, first.paragraph_end, first.where) == (4, 5, "¶4–5")
+
+
+FERRY = """Island ferry service cut to two sailings a day
+
+Islanders learned on Monday that their lifeline to the mainland is being reduced. Campaigners called the decision a betrayal.
+
+The ferry operator will cut its island service to two sailings a day from next month.
+
+Photo: Harbour Images/Staff
+
+Fuel costs have doubled since the spring, the operator's chief executive said.
+
+Islanders say the morning sailing is too early for hospital appointments on the mainland.
+"""
+
+
+def test_a_credit_line_between_paragraphs_is_never_quoted(tmp_path: Path) -> None:
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "ferry.txt").write_text(FERRY, encoding="utf-8")
+    service = build_service(Settings.from_env(env_for(tmp_path, CITEBOT_SEEDS_DIR=str(tmp_path / "seeds"))))
+    try:
+        answer = asyncio.run(service.ask("How many sailings a day will the ferry make?"))
+        first = answer.citations[0]
+        assert "two sailings a day" in first.quote
+        assert all("Harbour Images" not in c.quote for c in answer.citations)
+        assert first.where == "¶2"
+    finally:
+        service.close()
