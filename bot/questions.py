@@ -34,10 +34,15 @@ def clean_question(raw: str, max_chars: int) -> str:
     return question
 
 
+# Terminal escape sequences, whole: "\x1b]0;title\x07" sets a window title, "\x1b[31m" a
+# colour. Dropping only their control characters would leave "]0;title" in the question.
+_ESCAPE = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b\[[0-9;?]*[ -/]*[@-~]|\x9b[0-9;?]*[ -/]*[@-~]")
+
+
 def _plain(raw: str) -> str:
     """One line of printable text with no mention markup."""
     kept = []
-    for ch in raw:
+    for ch in _ESCAPE.sub("", raw):
         category = unicodedata.category(ch)
         if ch in "\t\n\r" or category in ("Zl", "Zp"):
             kept.append(" ")

@@ -316,15 +316,20 @@ def _is_boilerplate(block: str) -> bool:
 
 def _header_end(blocks: list[_Block], kinds: list[str]) -> int:
     """Where the page header ends: after the last title repeat, credit, byline or date in a
-    leading run of such lines and one-sentence blocks. What is kept before it is the standfirst."""
+    leading run of such lines and one-sentence blocks, with at most one such block between
+    two of them. What is kept before it is the standfirst; two one-sentence paragraphs
+    before a photo credit are the story, not a header."""
     end = 0
+    kept = 0  # one-sentence blocks kept since `end`: one is a standfirst, more are the story
     for i, block in enumerate(blocks):
         if kinds[i]:
-            end = i + 1 if kinds[i] == "header" or end == i else end
+            if (kinds[i] == "header" and kept <= 1) or end == i:
+                end, kept = i + 1, 0
             continue
         one_sentence = len(block.text.split()) <= 40 and len(_SENTENCE_END_INNER.findall(block.text)) <= 1
         if not one_sentence or i >= 12:
             break
+        kept += 1
     return end
 
 

@@ -115,3 +115,20 @@ def test_same_text_same_hash_and_changed_text_new_hash() -> None:
     c = parse_text("Title\n\nA different sentence that is long enough to count.", "mem://x")
     assert a.content_hash == b.content_hash != c.content_hash
     assert a.id == c.id
+
+
+def test_paragraphs_before_a_photo_credit_are_the_story_not_a_header() -> None:
+    text = (
+        "Bridge to reopen after repairs\n\n"
+        "The old bridge will reopen to traffic on Friday.\n\n"
+        "Engineers finished the work two weeks early.\n\n"
+        "Photo: City Images/Staff\n\n"
+        "Cyclists will get a separate lane for the first time.\n"
+    )
+    doc = parse_text(text, "bridge.txt")
+    body = [text[p.start : p.end] for p in doc.paragraphs]
+    assert body == [
+        "The old bridge will reopen to traffic on Friday.",
+        "Engineers finished the work two weeks early.",
+        "Cyclists will get a separate lane for the first time.",
+    ]
