@@ -111,11 +111,7 @@ _YEAR_ASKED = re.compile(r"\b(what|which|in what|in which) year\b", re.I)
 
 
 _ORG_WORDS = frozenset(
-    "assembly council party committee agency department office ministry union association "
-    "commission court parliament government executive house bank act bill treaty federation "
-    "federal national organisation organization institute university company group corporation "
-    "club league army navy force forces service services authority board trust fund foundation "
-    "news media times post agency's daily programme program".split()
+    ["assembly", "council", "party", "committee", "agency", "department", "office", "ministry", "union", "association", "commission", "court", "parliament", "government", "executive", "house", "bank", "act", "bill", "treaty", "federation", "federal", "national", "organisation", "organization", "institute", "university", "company", "group", "corporation", "club", "league", "army", "navy", "force", "forces", "service", "services", "authority", "board", "trust", "fund", "foundation", "news", "media", "times", "post", "agency's", "daily", "programme", "program"]
 )
 _CAPITAL_RUN = re.compile(r"[A-Z][\w’'-]*(?:\s+(?:(?:of|for|and|the|de|von|van|bin)\s+)?[A-Z][\w’'-]*)*")
 _HUMAN_ASKED = re.compile(

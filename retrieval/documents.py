@@ -13,7 +13,8 @@ from retrieval.types import Document, Paragraph
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".rst", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
-PARSER_VERSION = "1"  # part of every content hash: a new parser re-ingests what it reads differently
+PARSER_VERSION = "2"  # part of every content hash: a new parser re-ingests what it reads differently
+# 2: chunks keep the text between them (quotes run on into the next paragraph); header rule
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 

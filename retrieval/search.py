@@ -346,15 +346,6 @@ class HybridSearcher:
         hits.sort(key=lambda h: -h.score)
         return hits
 
-    def neighbours(self, hit: Hit) -> list[Sentence]:
-        """The sentences of the hit's paragraph, in order (for widening a quote)."""
-        snap = self.snapshot()
-        pos = snap.position.get(hit.chunk_id)
-        if pos is None:
-            return []
-        chunk = snap.chunks[pos]
-        return [s for s in snap.sentences(chunk) if s.paragraph == hit.passage.paragraph]
-
     def chunk_sentences(self, hit: Hit) -> list[Sentence]:
         """Every sentence of the hit's chunk (its paragraph and the ones stored with it), in order."""
         snap = self.snapshot()
