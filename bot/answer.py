@@ -18,6 +18,8 @@ class AnswerPolicy:
     max_unknown_share: float = 0.85  # weighted share of question terms the article never uses
     max_unknown_count: float = 0.65  # ... and their share by count
     min_similarity: float = 0.45  # ... when the best sentence's WordLlama cosine is below this
+    unrelated_count: float = 0.6  # or this share of terms unknown, and a best sentence
+    unrelated_similarity: float = 0.2  # ... this far from the question ("boiling point of mercury")
     max_citations: int = 3
     also_ratio: float = 0.45  # a further citation must score this share of the best
     other_doc_ratio: float = 0.6  # ... and this much when it comes from another article
@@ -48,15 +50,19 @@ class ExtractiveAnswerer:
             return False
         total = sum(result.weights.values()) or 1.0
         weight = sum(result.weights[t] for t in unknown) / total
+        count = len(unknown) / len(result.terms)
+        similarity = result.best.similarity
         if (
             weight >= self.policy.max_unknown_share
-            and len(unknown) / len(result.terms) >= self.policy.max_unknown_count
-            and result.best.similarity < self.policy.min_similarity
-        ):
+            and count >= self.policy.max_unknown_count
+            and similarity < self.policy.min_similarity
+        ) or (count >= self.policy.unrelated_count and similarity < self.policy.unrelated_similarity):
             return False
         names = question_names(result.question)
         missing = [n for n in names if not self.searcher.knows_name(n, quote.doc_id)]
-        if missing and (len(missing) == len(names) or not all(map(self.searcher.store_knows, missing))):
+        if missing and (
+            not all(map(self.searcher.store_knows, missing)) or (len(names) > 1 and missing == names)
+        ):
             return False  # names no article uses ("the 2022 Olympics"), or none the quoted one does
         things = terms(" ".join(counted(result.question)))
         if things and not any(t in vocabulary for t in things):
@@ -68,6 +74,8 @@ class ExtractiveAnswerer:
         who = terms(" ".join(speaker(result.question)))
         if who and not set(who) & self.searcher.context_terms(result.best, radius=2):
             return False  # "what did Xi say": Xi must be named in or next to the quoted paragraph
+        # the kind of answer asked for, in the best sentence itself: its neighbours would let
+        # "When did Kim meet Lavrov?" pass on a date that is about something else
         return result.kind is None or holds(result.kind, result.best.passage.text, result.question)
 
     def answer(self, result: SearchResult, mode: Mode = "extractive", note: str = "") -> Answer:

@@ -35,6 +35,11 @@ _ROLE = (
     r"director|envoy|ambassador|candidate|author|writer|reporter|lawmaker|senator|mayor|king|"
     r"queen|prince|general|officer|boss|figure|critic|adviser|advisor|aide|ally|rival)"
 )
+_ORG_ASKED = re.compile(
+    r"\b(which|what) (\w+ )?(company|firm|organisation|organization|group|party|body|agency|"
+    r"union|charity|newspaper|channel|broadcaster|team|club|bank|department|ministry|"
+    r"committee|institution|university|court|council)\b", re.I,
+)
 _QUESTION_TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
     (AnswerType.NUMBER, re.compile(
         r"\b(how (many|much|big|large|high|low|far|long)|by how much|"
@@ -48,10 +53,8 @@ _QUESTION_TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"\bwhen (did|was|were|is|are|will|does|do|has|had|must|should|could|would)\b", re.I)),
     (AnswerType.PERSON, re.compile(
         rf"^(who|whom|whose)\b|\b(which|what) (\w+ ){{0,2}}{_ROLE}s?\b|"
-        r"\b(what|which) (is|was|were|are) (the )?names? of\b|\bname the\b|"
-        r"\b(which|what) (\w+ )?(company|firm|organisation|organization|group|party|body|agency|"
-        r"union|charity|newspaper|channel|broadcaster|team|club|bank|department|ministry|"
-        r"committee|institution|university|court|council)\b", re.I)),
+        r"\b(what|which) (is|was|were|are) (the )?names? of\b|\bname the\b|" + _ORG_ASKED.pattern,
+        re.I)),
     (AnswerType.PLACE, re.compile(
         r"^where\b|\b(which|what) (city|cities|country|countries|town|place|venue|site|region|"
         r"capital|state|nation|location)\b|\bin which (city|country|town|place)\b", re.I)),
@@ -113,6 +116,7 @@ _YEAR_ASKED = re.compile(r"\b(what|which|in what|in which) year\b", re.I)
 _ORG_WORDS = frozenset(
     ["assembly", "council", "party", "committee", "agency", "department", "office", "ministry", "union", "association", "commission", "court", "parliament", "government", "executive", "house", "bank", "act", "bill", "treaty", "federation", "federal", "national", "organisation", "organization", "institute", "university", "company", "group", "corporation", "club", "league", "army", "navy", "force", "forces", "service", "services", "authority", "board", "trust", "fund", "foundation", "news", "media", "times", "post", "agency's", "daily", "programme", "program"]
 )
+_SENTENCES = re.compile(r"(?<=[.!?])\s+(?=[“\"‘']?[A-Z])|(?<=[.!?][”\"’'])\s+(?=[“\"‘']?[A-Z])")
 _CAPITAL_RUN = re.compile(r"[A-Z][\w’'-]*(?:\s+(?:(?:of|for|and|the|de|von|van|bin)\s+)?[A-Z][\w’'-]*)*")
 _HUMAN_ASKED = re.compile(
     rf"\b(which|what) (\w+ ){{0,2}}{_HUMAN_ROLE}s?\b|\bnames? of (the |a |an )?([\w’']+ ){{0,3}}"
@@ -171,6 +175,11 @@ def _in_date(sentence: str, start: int, end: int) -> bool:
 
 
 _AUX = r"(?:do|does|did|is|are|was|were|has|have|had|will|would|can|could|should|might|must|there)"
+_DURATION = re.compile(r"\bhow (long|soon)\b", re.I)
+# what a count may be of without the article using that word ("how many organisations": "bodies")
+_KINDS = frozenset(
+    ["people", "person", "persons", "organisations", "organizations", "organisation", "organization", "bodies", "body", "countries", "country", "nations", "times", "members", "groups", "companies", "firms", "things", "items", "cases", "places", "cities", "towns", "years", "months", "weeks", "days", "hours", "minutes"]
+)
 _COUNTED = re.compile(
     rf"\bhow (?:many|much) (?!{_AUX}\b)((?:(?!{_AUX}\b)[\w’'-]+ ?){{1,3}})", re.I
 )
@@ -182,7 +191,8 @@ def counted(question: str) -> list[str]:
     Russia export?", "giant casino resorts"), or the measure it asks for ("population"): the
     article must use at least one of them."""
     m = _COUNTED.search(question) or _MEASURED.search(question)
-    return m.group(1).split() if m else []
+    found = m.group(1).split() if m else []
+    return [] if any(w.casefold() in _KINDS for w in found) else found
 
 
 def question_type(question: str) -> AnswerType | None:
@@ -197,6 +207,8 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
     """Whether the sentence holds an answer of that kind that the question lacks."""
     asked = question.casefold()
     if kind is AnswerType.NUMBER:
+        if _DURATION.search(question) and any(m.group(0).casefold() not in asked for m in _TIME.finditer(sentence)):
+            return True  # "how long has Kim given Washington": "until the end of this year"
         return any(
             m.group(0).casefold() not in asked and not _in_date(sentence, m.start(), m.end())
             for m in _NUMBER.finditer(sentence)
@@ -211,11 +223,17 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
         return any(m.group(0).casefold() not in asked for m in found)
     if kind is AnswerType.PERSON:
         # a name ("Sergei Lavrov", "Putin") or people named by role ("taxpayers", "employers")
+        if _ORG_ASKED.search(question):
+            return bool(_names(sentence, asked, people_only=False))  # "which company": a name
         people_only = bool(_HUMAN_ASKED.search(question))
         asked_stems = stems(question)
         named = _NAME_OF.search(question)
-        if named:  # "the name of Kim's grandfather": a name, and that grandfather, in the sentence
-            return stem_of(named["role"]) in stems(sentence) and bool(_names(sentence, asked, people_only))
+        if named:  # "the name of Kim's grandfather": a name, and that grandfather, in one sentence
+            role = stem_of(named["role"])
+            return any(
+                role in stems(one) and bool(_names(one, asked, people_only))
+                for one in _SENTENCES.split(sentence)
+            )
         return bool(_names(sentence, asked, people_only)) or any(
             stem_of(m.group(0)) not in asked_stems
             for pattern in (_PEOPLE, _ROLE_WORD) for m in pattern.finditer(sentence)
@@ -229,7 +247,9 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
             _WHERE.search(question) is not None
             and any(m.group(0).split()[-1].casefold() not in asked for m in _GATHERING.finditer(sentence))
         )
-    return any(_new(m.group(0), asked) for m in _CAPITAL.finditer(sentence))
+    return any(_new(m.group(0), asked) for m in _CAPITAL.finditer(sentence)) or any(
+        _new(sentence[a:b], asked) for a, b in place_spans(sentence)  # "US", "UK"
+    )
 
 
 _SPEAKER = re.compile(
@@ -262,4 +282,12 @@ def question_names(question: str) -> list[str]:
 
 
 def _new(name: str, asked: str) -> bool:
-    return any(part.casefold().rstrip("’'s") not in asked for part in name.split() if len(part) > 2)
+    """Whether a name holds a word (of two letters or more) the question does not."""
+    words = {_bare(w) for w in asked.split()}
+    return any(_bare(part) not in words for part in name.split() if len(_bare(part)) >= 2)
+
+
+def _bare(word: str) -> str:
+    """A word as names compare: case folded, outer punctuation and a possessive dropped."""
+    word = word.casefold().strip(".,;:!?()[]\"“”‘’'")
+    return re.sub(r"['’]s$", "", word)
