@@ -26,6 +26,7 @@ class AnswerPolicy:
     shown_ratio: float = 0.8  # quoted in the answer's prose (else listed as "see also")
     window_sentences: int = 3  # a quote is the best sentence with its neighbours, up to this many
     window_words: int = 110  # ... unless that makes it longer than this
+    run_on_words: int = 40  # a one-sentence paragraph up to this long runs on into the next
 
 
 class ExtractiveAnswerer:
@@ -110,8 +111,8 @@ class ExtractiveAnswerer:
 
     def _widen(self, hit: Hit) -> Passage:
         """The hit with its neighbours, so a quote reads on its own: the sentences around it in
-        its paragraph, or, when that paragraph is one sentence (news often gives a sentence a
-        paragraph), the sentence that follows it."""
+        its paragraph, or, when that paragraph is one short sentence (news often gives a
+        sentence a paragraph), the sentence that follows it."""
         sentences = self.searcher.chunk_sentences(hit)
         at = next((i for i, s in enumerate(sentences) if s.start == hit.passage.start), None)
         if at is None:
@@ -124,7 +125,7 @@ class ExtractiveAnswerer:
         )
         first, last = own[first], own[last]
         quote = _span(hit, sentences[first], sentences[last])
-        if first != last:
+        if first != last or lengths[first] > self.policy.run_on_words:
             return quote
         # a paragraph of one sentence: add the next, where the answer often goes on
         after = self.searcher.next_sentence(sentences[last])

@@ -70,6 +70,12 @@ def test_answer_with_a_citation_quotes_it_with_title_paragraph_and_link() -> Non
     assert prose.footer.text == "quoted from the articles"
 
 
+def test_a_quote_across_two_paragraphs_is_titled_with_both_numbers() -> None:
+    two = Citation(1, "kim", TITLE, 7, "One. Two.", 0, 10, URL, paragraph_end=8)
+    [out] = render_answer(answer("x [1]", (two,)))
+    assert out.embeds[-1].title == f"[1] ¶7–8 · {TITLE}"
+
+
 def test_citation_from_a_local_file_has_no_link() -> None:
     [out] = render_answer(answer("x [1]", (cite(source="seeds/kim.txt"),)))
     assert out.embeds[1].url is None

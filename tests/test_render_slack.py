@@ -88,6 +88,12 @@ def test_a_citation_without_a_url_is_not_linked() -> None:
     assert "*[1]* Notes &lt;b&gt; &amp; co · ¶2\n>a quote" in texts(m)
 
 
+def test_a_quote_across_two_paragraphs_shows_both_numbers() -> None:
+    cite = Citation(1, "notes", "Notes", 7, "One. Two.", 0, 10, "notes.txt", paragraph_end=8)
+    [m] = render_answer(Answer("q", "x [1]", (cite,), False, "extractive"))
+    assert "*[1]* Notes · ¶7–8\n>One. Two." in texts(m)
+
+
 @pytest.mark.parametrize(
     "hostile",
     [
