@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.models import NOT_FOUND_TEXT, Answer, Citation, Mode
-from retrieval.answer_types import counted, holds, question_names, question_numbers, speaker
+from retrieval.answer_types import holds
 from retrieval.lexical import terms
+from retrieval.question_parts import counted, question_names, question_numbers, speaker
 from retrieval.search import Hit, HybridSearcher, SearchResult, Sentence, reports_speech
 from retrieval.types import Passage
 

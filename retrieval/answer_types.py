@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from retrieval.aliases import PLACE_KEYS, place_spans, tokens_with_places
+from retrieval.aliases import place_spans
 from retrieval.lexical import stem, terms
 
 
@@ -83,7 +83,6 @@ _TIME = re.compile(
     re.I,
 )
 _DATE_LIKE = re.compile(rf"\b({_MONTHS}|{_DAYS})\b|\b\d{{1,2}}(st|nd|rd|th)?\b", re.I)
-_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+(?:[A-Z]\.\s*)?[A-Z][\w’'-]+)+")
 _PEOPLE = re.compile(r"\b[a-z]+(?:ers|ors|ists|ians|ants|ents)\b")
 _CAPITAL = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z][\w’'-]*")
 
@@ -174,25 +173,7 @@ def _in_date(sentence: str, start: int, end: int) -> bool:
     return bool(_MONTH_BEFORE.search(sentence[:start]) or _MONTH_AFTER.match(sentence[end:]))
 
 
-_AUX = r"(?:do|does|did|is|are|was|were|has|have|had|will|would|can|could|should|might|must|there)"
 _DURATION = re.compile(r"\bhow (long|soon)\b", re.I)
-# what a count may be of without the article using that word ("how many organisations": "bodies")
-_KINDS = frozenset(
-    ["people", "person", "persons", "organisations", "organizations", "organisation", "organization", "bodies", "body", "countries", "country", "nations", "times", "members", "groups", "companies", "firms", "things", "items", "cases", "places", "cities", "towns", "years", "months", "weeks", "days", "hours", "minutes"]
-)
-_COUNTED = re.compile(
-    rf"\bhow (?:many|much) (?!{_AUX}\b)((?:(?!{_AUX}\b)[\w’'-]+ ?){{1,3}})", re.I
-)
-_MEASURED = re.compile(r"\bwhat (?:is|was|are|were) the (?:[\w’'-]+ )?(population|turnout|salary|budget|price|cost|age)\b", re.I)
-
-
-def counted(question: str) -> list[str]:
-    """The words naming what a "how many/how much" question counts ("oil" in "How much oil does
-    Russia export?", "giant casino resorts"), or the measure it asks for ("population"): the
-    article must use at least one of them."""
-    m = _COUNTED.search(question) or _MEASURED.search(question)
-    found = m.group(1).split() if m else []
-    return [] if any(w.casefold() in _KINDS for w in found) else found
 
 
 def question_type(question: str) -> AnswerType | None:
@@ -250,35 +231,6 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
     return any(_new(m.group(0), asked) for m in _CAPITAL.finditer(sentence)) or any(
         _new(sentence[a:b], asked) for a, b in place_spans(sentence)  # "US", "UK"
     )
-
-
-_SPEAKER = re.compile(
-    r"\b(?:did|does|do|has|have|had|will|would|is|was)\s+((?:[A-Z][\w’'.-]*\s+){1,4}?)"
-    r"(?:(?:actually|really|also|first|later|then)\s+)?"
-    r"(?:say|tell|warn|claim|promise|argue|think|believe|insist|suggest|announce|admit|"
-    r"predict|describe|call|respond|react|reply|tells|says|said)\b"
-)
-
-
-def speaker(question: str) -> list[str]:
-    """The words naming who is asked about in "What did Xi Jinping say…", if anyone."""
-    m = _SPEAKER.search(question)
-    return m.group(1).split() if m else []
-
-
-def question_numbers(question: str) -> list[str]:
-    """The figures a question quotes ("2007", "£1,400"), as stems: the article must hold them."""
-    return [t for t in terms(question) if t.isdigit()]
-
-
-def question_names(question: str) -> list[str]:
-    """The stems of the names a question asks about: places in any form ("DPRK" is North
-    Korea) and words written with a capital ("Olympics", "Xi"). The first word is skipped."""
-    out = []
-    for token in tokens_with_places(question)[1:]:
-        if token in PLACE_KEYS or (token[0].isupper() and token != "I"):
-            out.extend(terms(token))
-    return out
 
 
 def _new(name: str, asked: str) -> bool:

@@ -13,10 +13,11 @@ from itertools import pairwise
 
 import numpy as np
 
-from retrieval.answer_types import AnswerType, holds, question_names, question_type
+from retrieval.answer_types import AnswerType, holds, question_type
 from retrieval.chunking import sentence_spans
 from retrieval.embeddings import Embedder, Vectors
 from retrieval.lexical import STOPWORDS, LexicalIndex, stem, term_words, terms, words
+from retrieval.question_parts import question_names
 from retrieval.store import ChunkStore
 from retrieval.types import Passage, StoredChunk
 

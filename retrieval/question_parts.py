@@ -1,0 +1,58 @@
+"""What a question names and asks about, which the article must speak of to answer it: its
+names ("the 2022 Olympics"), its figures ("Labour's 2007 conference"), what it counts ("how
+much oil") and whose words it asks for ("What did Xi say")."""
+
+from __future__ import annotations
+
+import re
+
+from retrieval.aliases import PLACE_KEYS, tokens_with_places
+from retrieval.lexical import terms
+
+_AUX = r"(?:do|does|did|is|are|was|were|has|have|had|will|would|can|could|should|might|must|there)"
+# what a count may be of without the article using that word ("how many organisations": "bodies")
+_KINDS = frozenset(
+    ["people", "person", "persons", "organisations", "organizations", "organisation", "organization", "bodies", "body", "countries", "country", "nations", "times", "members", "groups", "companies", "firms", "things", "items", "cases", "places", "cities", "towns", "years", "months", "weeks", "days", "hours", "minutes"]
+)
+_COUNTED = re.compile(
+    rf"\bhow (?:many|much) (?!{_AUX}\b)((?:(?!{_AUX}\b)[\w’'-]+ ?){{1,3}})", re.I
+)
+_MEASURED = re.compile(r"\bwhat (?:is|was|are|were) the (?:[\w’'-]+ )?(population|turnout|salary|budget|price|cost|age)\b", re.I)
+
+
+def counted(question: str) -> list[str]:
+    """The words naming what a "how many/how much" question counts ("oil" in "How much oil does
+    Russia export?", "giant casino resorts"), or the measure it asks for ("population"): the
+    article must use at least one of them."""
+    m = _COUNTED.search(question) or _MEASURED.search(question)
+    found = m.group(1).split() if m else []
+    return [] if any(w.casefold() in _KINDS for w in found) else found
+
+
+_SPEAKER = re.compile(
+    r"\b(?:did|does|do|has|have|had|will|would|is|was)\s+((?:[A-Z][\w’'.-]*\s+){1,4}?)"
+    r"(?:(?:actually|really|also|first|later|then)\s+)?"
+    r"(?:say|tell|warn|claim|promise|argue|think|believe|insist|suggest|announce|admit|"
+    r"predict|describe|call|respond|react|reply|tells|says|said)\b"
+)
+
+
+def speaker(question: str) -> list[str]:
+    """The words naming who is asked about in "What did Xi Jinping say…", if anyone."""
+    m = _SPEAKER.search(question)
+    return m.group(1).split() if m else []
+
+
+def question_numbers(question: str) -> list[str]:
+    """The figures a question quotes ("2007", "£1,400"), as stems: the article must hold them."""
+    return [t for t in terms(question) if t.isdigit()]
+
+
+def question_names(question: str) -> list[str]:
+    """The stems of the names a question asks about: places in any form ("DPRK" is North
+    Korea) and words written with a capital ("Olympics", "Xi"). The first word is skipped."""
+    out = []
+    for token in tokens_with_places(question)[1:]:
+        if token in PLACE_KEYS or (token[0].isupper() and token != "I"):
+            out.extend(terms(token))
+    return out
