@@ -80,6 +80,11 @@ class Settings(BaseSettings):
                 k.lower(): v for k, v in environ.items() if k.lower() in known and v != ""
             }
             return _EnvironOnly(**values)
+        except UnicodeDecodeError as exc:  # a ValueError too, but about the file, not a setting
+            where = Path(".env").resolve()
+            raise ConfigError(
+                f"{where} is not UTF-8 text (byte {exc.start}: {exc.reason}); save it as UTF-8"
+            ) from None
         except ValueError as exc:  # pydantic.ValidationError is a ValueError
             raise ConfigError(_explain(exc)) from None
 

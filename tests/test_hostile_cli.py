@@ -514,3 +514,15 @@ def test_env_example_holds_no_real_looking_values() -> None:
         assert not real_looking(value), name
     for name in SECRET_NAMES:
         assert values[name] == "" or values[name].startswith(("your-", "xoxb-your-", "xapp-your-")), name
+
+
+def test_a_dot_env_that_is_not_utf8_is_named_in_one_line(work: Path) -> None:
+    dot_env = work / ".env"
+    dot_env.write_bytes(b"CITEBOT_LOG_LEVEL=\xff\xfe\n")
+    try:
+        done = run(work, "sources")
+    finally:
+        dot_env.unlink()
+    assert done.returncode == 2
+    assert done.stderr.strip() == f"citebot: {dot_env.resolve()} is not UTF-8 text (byte 18: invalid start byte); save it as UTF-8"
+    assert "Traceback" not in done.stderr
