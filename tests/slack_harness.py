@@ -12,6 +12,7 @@ from aiohttp import web
 from bot.config import Settings
 from bot.feedback import FeedbackStore
 from bot.slack_app import SlackBot, build, web_app
+from tests.fakes.loopback import serve_loopback
 from tests.fakes.slack_api import FakeSlack, SlackSender
 from tests.fakes.slack_service import FakeService, answer
 
@@ -68,12 +69,7 @@ async def start_http(
     feedback = FeedbackStore(data_dir / "feedback.sqlite3")
     bot = build(settings, service, feedback, http=True)
     runner = web.AppRunner(web_app(bot.app), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    server = site._server
-    assert server is not None and server.sockets
-    port = server.sockets[0].getsockname()[1]
+    port = await serve_loopback(runner)
     session = aiohttp.ClientSession()
     sender = SlackSender(f"http://127.0.0.1:{port}/slack/events", SECRET, fake, session)
     return Harness(fake, service, feedback, bot, sender, session, runner)

@@ -25,10 +25,9 @@ from bot.discord_app import CitebotClient, build_client, run, serve
 from bot.errors import CitebotError, ConfigError
 from bot.feedback import FeedbackStore
 from bot.models import Answer, Citation, Length, Sources, Summary, SummaryPoint, Turn
-from bot.render_discord import visible
 from bot.service import TextSink
 from retrieval.types import DocumentInfo
-from tests.fakes.discord_api import EPHEMERAL, MESSAGE_CONTENT_INTENT, Call, FakeDiscord
+from tests.fakes.discord_api import EPHEMERAL, MESSAGE_CONTENT_INTENT, Call, FakeDiscord, shown
 
 TOKEN = "MTA5ODc2NTQzMjEwOTg3NjU0.Gx7Qw2.citebot-test-secret-0123456789abcdef"
 TITLE = "With Hanoi in the Rearview, Will Kim Jong Un Turn to Russia?"
@@ -110,19 +109,6 @@ class Harness:
                 == message["id"]
             )
         )
-
-
-def shown(call: Call) -> str:
-    """Everything a user sees in a message, as Discord displays it."""
-    msg = call.message
-    parts = [msg.get("content") or ""]
-    for e in msg.get("embeds") or []:
-        parts += [
-            e.get("title") or "",
-            e.get("description") or "",
-            (e.get("footer") or {}).get("text", ""),
-        ]
-    return visible("\n".join(parts))
 
 
 def assert_never_pings(fake: FakeDiscord) -> None:

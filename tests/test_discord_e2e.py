@@ -19,8 +19,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from bot.render_discord import visible
-from tests.fakes.discord_api import Call, FakeDiscord
+from tests.fakes.discord_api import Call, FakeDiscord, shown
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -91,19 +90,6 @@ async def bot(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Running
     finally:
         await running.stop()
         await fake.stop()
-
-
-def shown(call: Call) -> str:
-    """What a user sees in a message, as Discord displays it."""
-    msg = call.message
-    parts = [msg.get("content") or ""]
-    for e in msg.get("embeds") or []:
-        parts += [
-            e.get("title") or "",
-            e.get("description") or "",
-            (e.get("footer") or {}).get("text", ""),
-        ]
-    return visible("\n".join(parts))
 
 
 async def followup(fake: FakeDiscord, interaction: dict[str, Any]) -> Call:

@@ -26,6 +26,9 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from bot.render_discord import visible
+from tests.fakes.loopback import serve_loopback
+
 MESSAGE_CONTENT_INTENT = 1 << 15
 EPHEMERAL = 1 << 6
 LIMITS = {"content": 2000, "description": 4096, "title": 256, "embeds": 10, "embed_total": 6000}
@@ -136,12 +139,7 @@ class FakeDiscord:
         app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
         self._runner = web.AppRunner(app, access_log=None)  # no request logs: paths hold tokens
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        server = site._server
-        assert server is not None and server.sockets
-        self.port = server.sockets[0].getsockname()[1]
+        self.port = await serve_loopback(self._runner)
 
     async def stop(self) -> None:
         if self._ws is not None and not self._ws.closed:
@@ -634,3 +632,16 @@ class FakeDiscord:
                 "resource": {"type": rtype, "message": msg},
             }
         )
+
+
+def shown(call: Call) -> str:
+    """Everything a user sees in a message, as Discord displays it."""
+    msg = call.message
+    parts = [msg.get("content") or ""]
+    for e in msg.get("embeds") or []:
+        parts += [
+            e.get("title") or "",
+            e.get("description") or "",
+            (e.get("footer") or {}).get("text", ""),
+        ]
+    return visible("\n".join(parts))

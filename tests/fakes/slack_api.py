@@ -20,6 +20,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from tests.fakes.loopback import serve_loopback
+
 BOT_USER = "UCITEBOT"
 BOT_ID = "BCITEBOT"
 TEAM = "T0TEAM"
@@ -82,12 +84,7 @@ class FakeSlack:
             ]
         )
         self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        server = site._server
-        assert server is not None and server.sockets
-        self.port = server.sockets[0].getsockname()[1]
+        self.port = await serve_loopback(self._runner)
         return self
 
     async def stop(self) -> None:
