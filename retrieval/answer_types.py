@@ -7,6 +7,7 @@ import re
 from enum import Enum
 
 from retrieval.aliases import place_spans
+from retrieval.chunking import sentence_spans
 from retrieval.lexical import stem, terms
 
 
@@ -104,10 +105,11 @@ _GATHERING = re.compile(
     r"city|town|village|capital|region|area|district|suburb|headquarters|embassy|palace|stadium|"
     r"arena|warehouse|factory|plant|shop|store|market|estate|island|coast|border)s?\b", re.I,
 )
-_PLACE_ASKED = re.compile(r"^where\b|\bwhere (did|do|does|will|would|was|is|are|were|can|could|"
-                          r"should|might|has|have)\b|\b(what|which) (city|town|venue|place|"
-                          r"location|site|building|street|village|area)\b", re.I)
 _WHERE = re.compile(r"^where\b|\bwhere (did|do|does|will|would|was|is|are|were|can|could|should|might|has|have)\b", re.I)
+_PLACE_ASKED = re.compile(
+    _WHERE.pattern + r"|\b(what|which) (city|town|venue|place|location|site|building|street|village|area)\b",
+    re.I,
+)
 _DATE_ASKED = re.compile(r"\b(what|which|on what|on which) (date|day)\b", re.I)
 _YEAR_ASKED = re.compile(r"\b(what|which|in what|in which) year\b", re.I)
 
@@ -115,7 +117,6 @@ _YEAR_ASKED = re.compile(r"\b(what|which|in what|in which) year\b", re.I)
 _ORG_WORDS = frozenset(
     ["assembly", "council", "party", "committee", "agency", "department", "office", "ministry", "union", "association", "commission", "court", "parliament", "government", "executive", "house", "bank", "act", "bill", "treaty", "federation", "federal", "national", "organisation", "organization", "institute", "university", "company", "group", "corporation", "club", "league", "army", "navy", "force", "forces", "service", "services", "authority", "board", "trust", "fund", "foundation", "news", "media", "times", "post", "agency's", "daily", "programme", "program"]
 )
-_SENTENCES = re.compile(r"(?<=[.!?])\s+(?=[“\"‘']?[A-Z])|(?<=[.!?][”\"’'])\s+(?=[“\"‘']?[A-Z])")
 _CAPITAL_RUN = re.compile(r"[A-Z][\w’'-]*(?:\s+(?:(?:of|for|and|the|de|von|van|bin)\s+)?[A-Z][\w’'-]*)*")
 _HUMAN_ASKED = re.compile(
     rf"\b(which|what) (\w+ ){{0,2}}{_HUMAN_ROLE}s?\b|\bnames? of (the |a |an )?([\w’']+ ){{0,3}}"
@@ -127,14 +128,6 @@ _NAME_OF = re.compile(
     r"\bnames? of (the |a |an )?([\w’'-]+ ){0,3}?(?P<role>[a-z][\w-]*)\s*"
     r"(\?|$|\b(in|at|on|who|that|for|from|of|with|during|when|since)\b)", re.I,
 )
-
-
-def stem_of(word: str) -> str:
-    return stem(word.casefold())
-
-
-def stems(text: str) -> set[str]:
-    return set(terms(text))
 
 
 def _names(sentence: str, asked: str, people_only: bool) -> list[str]:
@@ -207,16 +200,16 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
         if _ORG_ASKED.search(question):
             return bool(_names(sentence, asked, people_only=False))  # "which company": a name
         people_only = bool(_HUMAN_ASKED.search(question))
-        asked_stems = stems(question)
+        asked_stems = set(terms(question))
         named = _NAME_OF.search(question)
         if named:  # "the name of Kim's grandfather": a name, and that grandfather, in one sentence
-            role = stem_of(named["role"])
+            role = stem(named["role"].casefold())
             return any(
-                role in stems(one) and bool(_names(one, asked, people_only))
-                for one in _SENTENCES.split(sentence)
+                role in terms(sentence[a:b]) and bool(_names(sentence[a:b], asked, people_only))
+                for a, b in sentence_spans(sentence)
             )
         return bool(_names(sentence, asked, people_only)) or any(
-            stem_of(m.group(0)) not in asked_stems
+            stem(m.group(0).casefold()) not in asked_stems
             for pattern in (_PEOPLE, _ROLE_WORD) for m in pattern.finditer(sentence)
         )
     if _PLACE_ASKED.search(question):

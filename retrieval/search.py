@@ -149,9 +149,15 @@ class _Snapshot:
         self.index = LexicalIndex(term_lists)
         self.doc_terms: dict[str, set[str]] = {}
         self.doc_chunks: dict[str, list[StoredChunk]] = {}
+        # the chunk that continues each chunk's text (a quote may run on into it)
+        self.following: dict[str, StoredChunk] = {}
+        before: StoredChunk | None = None
         for chunk, chunk_terms in zip(chunks, term_lists, strict=True):
             self.doc_terms.setdefault(chunk.doc_id, set()).update(chunk_terms)
             self.doc_chunks.setdefault(chunk.doc_id, []).append(chunk)
+            if before and before.doc_id == chunk.doc_id and chunk.start == before.end + len(before.tail):
+                self.following[before.id] = chunk
+            before = chunk
         self._doc_names: dict[str, frozenset[str]] = {}
         self._sentences: dict[str, list[Sentence]] = {}
         self._vectors: dict[str, Vectors] = {}
@@ -380,11 +386,8 @@ class HybridSearcher:
         if at + 1 < len(sentences):
             after = sentences[at + 1]
             return after, chunk.text[sentence.end - chunk.start : after.start - chunk.start]
-        if sentence.end != chunk.end:
-            return None
-        following = [c for c in snap.doc_chunks.get(chunk.doc_id, []) if c.start >= chunk.end]
-        nxt = min(following, key=lambda c: c.start, default=None)
-        if nxt is None or nxt.start != chunk.end + len(chunk.tail):
+        nxt = snap.following.get(chunk.id)
+        if sentence.end != chunk.end or nxt is None:
             return None
         first = snap.sentences(nxt)
         if not first:
@@ -395,10 +398,9 @@ class HybridSearcher:
         """Every sentence of a document in reading order, with its vector (for summaries)."""
         snap = self.snapshot()
         out: list[tuple[Sentence, Vectors]] = []
-        for chunk in snap.chunks:
-            if chunk.doc_id == doc_id:
-                vecs = snap.vectors(chunk, self.embedder)
-                out.extend(zip(snap.sentences(chunk), vecs, strict=True))
+        for chunk in snap.doc_chunks.get(doc_id, []):
+            vecs = snap.vectors(chunk, self.embedder)
+            out.extend(zip(snap.sentences(chunk), vecs, strict=True))
         return sorted(out, key=lambda p: p[0].start)
 
     def document_terms(self, doc_id: str) -> set[str]:
@@ -421,9 +423,8 @@ class HybridSearcher:
         low, high = hit.passage.paragraph - radius, hit.passage.paragraph + radius
         out: set[str] = set()
         for chunk in snap.doc_chunks.get(hit.passage.doc_id, []):
-            for para in chunk.paragraphs:
-                if low <= para.n <= high:
-                    out.update(terms(chunk.text[para.start - chunk.start : para.end - chunk.start]))
+            if any(low <= para.n <= high for para in chunk.paragraphs):
+                out.update(t for x in snap.sentences(chunk) if low <= x.paragraph <= high for t in x.terms)
         return out
 
     def store_knows(self, term: str) -> bool:

@@ -89,7 +89,7 @@ def test_questions_the_article_cannot_answer_are_declined(library: Service, ques
     assert declined, f"{question!r} was answered with {quote!r}"
 
 
-def test_the_article_file_is_what_was_ingested(library: Service, tmp_path: Path) -> None:
+def test_the_article_file_is_what_was_ingested(library: Service) -> None:
     (doc,) = library.documents()
     assert doc.title == "Riverside library to close for a year of repairs"
 
