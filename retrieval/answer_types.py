@@ -117,7 +117,9 @@ _YEAR_ASKED = re.compile(r"\b(what|which|in what|in which) year\b", re.I)
 _ORG_WORDS = frozenset(
     ["assembly", "council", "party", "committee", "agency", "department", "office", "ministry", "union", "association", "commission", "court", "parliament", "government", "executive", "house", "bank", "act", "bill", "treaty", "federation", "federal", "national", "organisation", "organization", "institute", "university", "company", "group", "corporation", "club", "league", "army", "navy", "force", "forces", "service", "services", "authority", "board", "trust", "fund", "foundation", "news", "media", "times", "post", "agency's", "daily", "programme", "program"]
 )
-_CAPITAL_RUN = re.compile(r"[A-Z][\w’'-]*(?:\s+(?:(?:of|for|and|the|de|von|van|bin)\s+)?[A-Z][\w’'-]*)*")
+# a run of capitalized words, a name's small words allowed inside ("Department for Trade and
+# Industry", "Ludwig van Beethoven")
+CAPITAL_RUN = re.compile(r"[A-Z][\w’'-]*(?:\s+(?:(?:of|for|and|the|de|von|van|bin|&)\s+)?[A-Z][\w’'-]*)*")
 _HUMAN_ASKED = re.compile(
     rf"\b(which|what) (\w+ ){{0,2}}{_HUMAN_ROLE}s?\b|\bnames? of (the |a |an )?([\w’']+ ){{0,3}}"
     rf"{_HUMAN_ROLE}", re.I,
@@ -136,7 +138,7 @@ def _names(sentence: str, asked: str, people_only: bool) -> list[str]:
     ("Russian Federal Assembly")."""
     places = place_spans(sentence)
     out = []
-    for run in _CAPITAL_RUN.finditer(sentence):
+    for run in CAPITAL_RUN.finditer(sentence):
         words = [(m.group(0), run.start() + m.start()) for m in re.finditer(r"\S+", run.group(0))]
         if run.start() == 0 or re.search(r"[.!?][”\"’']?\s+$", sentence[: run.start()]):
             words = words[1:]  # a sentence's first word is capitalized anyway

@@ -13,7 +13,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from retrieval.answer_types import AnswerType, holds, question_type
+from retrieval.answer_types import CAPITAL_RUN, AnswerType, holds, question_type
 from retrieval.chunking import sentence_spans
 from retrieval.embeddings import Embedder, Vectors
 from retrieval.lexical import STOPWORDS, LexicalIndex, stem, term_words, terms, words
@@ -35,7 +35,6 @@ _CAUSAL = re.compile(r"\b(because|since|as a result|due to|so that|in order to|r
 _REPORTING = frozenset(
     stem(w) for w in ["said", "says", "say", "warned", "warn", "warns", "told", "tell", "tells", "suggested", "argued", "stated", "announced", "emphasized", "emphasised", "insisted", "added", "claimed", "noted", "stressed", "explained", "according", "address", "speech", "statement", "remarks", "interview", "declared", "promised", "vowed", "pledged", "urged"]
 )
-_NAME_RUN = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:(?:for|of|and|the|&)\s+)?[A-Z][\w’'-]*)+")
 _RRF_K = 60
 # How a sentence is scored: the weighted share of the question's terms in the sentence, in it
 # and the sentence before, in its paragraph; WordLlama cosine; the chunk's fused rank; shared
@@ -189,7 +188,7 @@ class _Snapshot:
             text = "\n".join(c.text for c in self.doc_chunks.get(doc_id, []))
             found = frozenset(
                 stem(initials)
-                for m in _NAME_RUN.finditer(text)
+                for m in CAPITAL_RUN.finditer(text)
                 for initials in _initialisms([w[0] for w in m.group(0).split() if w[0].isupper()])
             )
             self._doc_names[doc_id] = found
