@@ -47,7 +47,10 @@ class ExtractiveAnswerer:
         # Most of the question, by weight and by count, and a best sentence that is not close
         # in meaning either: a question about something else.
         vocabulary = self.searcher.document_terms(quote.doc_id)
-        unknown = [t for t in result.terms if t not in vocabulary]
+        names = question_names(result.question)
+        known_names = {n for n in names if self.searcher.knows_name(n, quote.doc_id)}
+        # a name the article gives in another form ("NK" for North Korea) is a word it uses
+        unknown = [t for t in result.terms if t not in vocabulary and t not in known_names]
         if len(unknown) == len(result.terms):
             return False
         total = sum(result.weights.values()) or 1.0
@@ -60,8 +63,7 @@ class ExtractiveAnswerer:
             and similarity < self.policy.min_similarity
         ) or (count >= self.policy.unrelated_count and similarity < self.policy.unrelated_similarity):
             return False
-        names = question_names(result.question)
-        missing = [n for n in names if not self.searcher.knows_name(n, quote.doc_id)]
+        missing = [n for n in names if n not in known_names]
         if missing and (
             not all(map(self.searcher.store_knows, missing)) or (len(names) > 1 and missing == names)
         ):

@@ -58,7 +58,7 @@ _QUESTION_TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
         re.I)),
     (AnswerType.PLACE, re.compile(
         r"^where\b|\b(which|what) (city|cities|country|countries|town|place|venue|site|region|"
-        r"capital|state|nation|location)\b|\bin which (city|country|town|place)\b", re.I)),
+        r"capital|state|nation|location|constituency|seat|county|province|district|borough)\b|\bin which (city|country|town|place)\b", re.I)),
 ]
 
 _NUMBER = re.compile(
@@ -107,9 +107,14 @@ _GATHERING = re.compile(
 )
 _WHERE = re.compile(r"^where\b|\bwhere (did|do|does|will|would|was|is|are|were|can|could|should|might|has|have)\b", re.I)
 _PLACE_ASKED = re.compile(
-    _WHERE.pattern + r"|\b(what|which) (city|town|venue|place|location|site|building|street|village|area)\b",
+    _WHERE.pattern + r"|\b(what|which) (city|town|venue|place|location|site|building|street|village|area|"
+    r"constituency|seat|county|province|district|borough)\b",
     re.I,
 )
+_SPENT_WHERE = re.compile(
+    r"^where\b.*\b(spent|spend|spending|invest|invested|investing)\b", re.I
+)
+_SPENT_ON = re.compile(r"\b(spent|spend|spending|invest\w*)\s+([\w’'-]+\s+){0,3}?(on|in)\b", re.I)
 _DATE_ASKED = re.compile(r"\b(what|which|on what|on which) (date|day)\b", re.I)
 _YEAR_ASKED = re.compile(r"\b(what|which|in what|in which) year\b", re.I)
 
@@ -214,6 +219,8 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
             stem(m.group(0).casefold()) not in asked_stems
             for pattern in (_PEOPLE, _ROLE_WORD) for m in pattern.finditer(sentence)
         )
+    if _SPENT_WHERE.search(question) and _SPENT_ON.search(sentence):
+        return True  # "where should the money be spent": "on improving workers' skills"
     if _PLACE_ASKED.search(question):
         # "where", "which city": somewhere the sentence puts something ("in Hanoi")
         return any(

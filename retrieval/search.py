@@ -137,13 +137,26 @@ class _Snapshot:
     """The chunks, lexical index and per-chunk sentences of one store revision."""
 
     def __init__(
-        self, revision: str, chunks: list[StoredChunk], known_terms: dict[str, list[str]]
+        self, revision: str, chunks: list[StoredChunk], known_terms: dict[str, list[str]],
+        known_surface: dict[str, str] | None = None,
     ) -> None:
         self.revision = revision
         self.chunks = chunks
         self.position = {c.id: i for i, c in enumerate(chunks)}
+        # stem -> the word its vector is made from: the first in sort order of the words the
+        # articles write it with, so an answer never depends on the questions asked before it
+        self.surface: dict[str, str] = dict(known_surface or {})
         # chunk ids follow from content, so terms tokenized for an earlier snapshot still hold
-        term_lists = [known_terms.get(c.id) or terms(c.text) for c in chunks]
+        term_lists = []
+        for c in chunks:
+            found = known_terms.get(c.id)
+            if found is None:
+                pairs = term_words(c.text)
+                for st, w in pairs:
+                    if w < self.surface.get(st, "\uffff"):
+                        self.surface[st] = w
+                found = [st for st, _ in pairs]
+            term_lists.append(found)
         self.terms_by_id = dict(zip((c.id for c in chunks), term_lists, strict=True))
         self.index = LexicalIndex(term_lists)
         self.doc_terms: dict[str, set[str]] = {}
@@ -160,8 +173,7 @@ class _Snapshot:
         self._doc_names: dict[str, frozenset[str]] = {}
         self._sentences: dict[str, list[Sentence]] = {}
         self._vectors: dict[str, Vectors] = {}
-        self.surface: dict[str, str] = {}  # stem -> a word it came from
-        self._term_vectors: dict[str, Vectors] = {}
+        self._word_vectors: dict[str, Vectors] = {}
 
     def sentences(self, chunk: StoredChunk) -> list[Sentence]:
         found = self._sentences.get(chunk.id)
@@ -169,10 +181,7 @@ class _Snapshot:
             found = []
             for para in chunk.paragraphs:
                 for s, e in sentence_spans(chunk.text, para.start - chunk.start, para.end - chunk.start):
-                    pairs = term_words(chunk.text[s:e])
-                    for st, w in pairs:
-                        self.surface.setdefault(st, w)
-                    seq = [st for st, _ in pairs]
+                    seq = terms(chunk.text[s:e])
                     found.append(
                         Sentence(chunk, para.n, chunk.start + s, chunk.start + e,
                                  frozenset(seq), frozenset(pairwise(seq)))
@@ -194,13 +203,16 @@ class _Snapshot:
             self._doc_names[doc_id] = found
         return found
 
-    def term_vectors(self, stems: Sequence[str], embedder: Embedder) -> dict[str, Vectors]:
-        """A vector for each stem, from a word it stood for (cached for the snapshot)."""
-        todo = [t for t in dict.fromkeys(stems) if t not in self._term_vectors]
+    def term_vectors(
+        self, stems: Sequence[str], embedder: Embedder, asked: dict[str, str]
+    ) -> dict[str, Vectors]:
+        """A vector for each stem, from the word the articles write it with, or else the
+        question's (`asked`: stem -> word); cached by word for the snapshot."""
+        by_stem = {t: self.surface.get(t) or asked.get(t, t) for t in dict.fromkeys(stems)}
+        todo = [w for w in dict.fromkeys(by_stem.values()) if w not in self._word_vectors]
         if todo:
-            vecs = embedder.embed([self.surface.get(t, t) for t in todo])
-            self._term_vectors.update(zip(todo, vecs, strict=True))
-        return {t: self._term_vectors[t] for t in stems}
+            self._word_vectors.update(zip(todo, embedder.embed(todo), strict=True))
+        return {t: self._word_vectors[w] for t, w in by_stem.items()}
 
     def vectors(self, chunk: StoredChunk, embedder: Embedder) -> Vectors:
         found = self._vectors.get(chunk.id)
@@ -240,8 +252,10 @@ class HybridSearcher:
             if self._snapshot is None or self._snapshot.revision != revision:
                 started = time.perf_counter()
                 chunks = sorted(self.store.iter_chunks(), key=lambda c: (c.ingested_at, c.doc_id, c.start))
-                known = self._snapshot.terms_by_id if self._snapshot else {}
-                self._snapshot = _Snapshot(revision, chunks, known)
+                old = self._snapshot
+                self._snapshot = _Snapshot(
+                    revision, chunks, old.terms_by_id if old else {}, old.surface if old else None
+                )
                 # Its objects live until the next rebuild: keep them out of the cyclic collector's
                 # full passes, which otherwise hold the GIL, and so the doors' event loops, for
                 # ~150 ms at 19k chunks. Reference counting still frees them when replaced.
@@ -280,15 +294,16 @@ class HybridSearcher:
         )
         if not snap.chunks or not qterms:
             return result
-        for w in qwords:
-            snap.surface.setdefault(stem(w), w)
         qvec = self.embedder.embed_one(focus)
         if focus == question:
             ranked = self._fuse(snap, qterms, qvec, doc_id)
         else:
             every = tuple(dict.fromkeys(terms(question, _QUESTION_STOP)))
             ranked = self._fuse(snap, every, self.embedder.embed_one(question), doc_id)
-        hits = self._rank_sentences(snap, ranked, result, qvec)
+        asked: dict[str, str] = {}
+        for w in qwords:
+            asked.setdefault(stem(w), w)
+        hits = self._rank_sentences(snap, ranked, result, qvec, asked)
         result.hits.extend(hits)
         result.paragraphs.extend(_paragraphs(ranked))
         return result
@@ -317,7 +332,7 @@ class HybridSearcher:
 
     def _rank_sentences(
         self, snap: _Snapshot, ranked: list[tuple[StoredChunk, float]], query: SearchResult,
-        qvec: Vectors,
+        qvec: Vectors, asked: dict[str, str],
     ) -> list[Hit]:
         qterms = query.terms
         # Among several articles, the names a question gives ("Sir Digby Jones", "Gerry
@@ -333,7 +348,7 @@ class HybridSearcher:
 
         hits: list[Hit] = []
         all_stems = {t for chunk, _ in ranked for s in snap.sentences(chunk) for t in s.terms}
-        term_vecs = snap.term_vectors([*qterms, *all_stems], self.embedder)
+        term_vecs = snap.term_vectors([*qterms, *all_stems], self.embedder, asked)
         for chunk, chunk_score in ranked:
             sentences = snap.sentences(chunk)
             if not sentences:

@@ -32,6 +32,8 @@ Council leader Maria Okafor said: "The roof has leaked for a decade, and patchin
 The repairs are expected to cost £2.4m, paid for from the council's building fund.
 
 Opposition councillors have criticised the timing, saying the closure will hit pupils preparing for exams.
+
+The Riverside Reading Society raised £30,000 in its spring appeal, and says the money will be spent on a reading garden behind the library.
 """
 
 
@@ -64,6 +66,10 @@ def ask(service: Service, question: str) -> tuple[bool, str, int]:
         ("How much will the repairs cost?", "£2.4m", 5),
         ("When will the library close?", "on 1 March", 1),
         ("Who will keep the children's reading club going?", "head librarian", 3),
+        # initials the article writes out in full are words it uses, not unknown ones
+        ("What did the RRS collect?", "raised £30,000", 7),
+        # "where" money goes is what it is spent on
+        ("Where will the RRS's money be spent?", "spent on a reading garden", 7),
     ],
 )
 def test_answerable_questions_quote_the_answer(library: Service, question: str, quoted: str, paragraph: int) -> None:
@@ -82,6 +88,7 @@ def test_answerable_questions_quote_the_answer(library: Service, question: str, 
         "Which city will host the 2031 book fair?",  # a figure the article never gives
         "In what year was the library built?",  # no year anywhere near the library
         "What is the population of Riverside?",  # a measure the article never takes
+        "Which constituency does Maria Okafor represent?",  # a place the article never names
     ],
 )
 def test_questions_the_article_cannot_answer_are_declined(library: Service, question: str) -> None:

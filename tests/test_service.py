@@ -9,7 +9,7 @@ import pytest
 from bot.errors import EmptyStore, InputError
 from bot.models import NOT_FOUND_TEXT, Turn
 from bot.service import Service
-from tests.conftest import SEED
+from tests.conftest import CORPUS, SEED
 
 
 async def test_card_question_quotes_the_new_way_passage_as_paragraph_three(service: Service) -> None:
@@ -84,3 +84,19 @@ async def test_empty_store_without_seeds_says_how_to_fill_it(make_service: Calla
     service = make_service(CITEBOT_AUTO_SEED="false")
     with pytest.raises(EmptyStore, match="citebot ingest"):
         await service.ask("What did Kim say?")
+
+
+async def test_an_answer_does_not_depend_on_the_questions_asked_before_it(
+    make_service: Callable[..., Service],
+) -> None:
+    """Two people asking the same question get the same quotes, whatever either asked first
+    (word vectors were once cached under the first spelling any question gave a stem)."""
+    question = "Who has traditionally been the one to call for a pre-election TV debate?"
+    fresh = make_service()
+    fresh.ingest([str(CORPUS)])
+    expected = [(c.doc_id, c.start, c.end) for c in (await fresh.ask(question)).citations]
+    assert expected
+    primed = make_service()
+    await primed.ask("How much compensation did the Conlon and Maguire families get from the government?")
+    got = [(c.doc_id, c.start, c.end) for c in (await primed.ask(question)).citations]
+    assert got == expected
