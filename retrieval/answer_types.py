@@ -9,6 +9,7 @@ from enum import Enum
 from retrieval.aliases import place_spans
 from retrieval.chunking import sentence_spans
 from retrieval.lexical import stem, terms
+from retrieval.question_parts import question_names
 
 
 class AnswerType(Enum):
@@ -173,6 +174,19 @@ def _in_date(sentence: str, start: int, end: int) -> bool:
     return bool(_MONTH_BEFORE.search(sentence[:start]) or _MONTH_AFTER.match(sentence[end:]))
 
 
+_WORD = re.compile(r"[\w’'-]+")
+_TIME_REACH = 15  # words between a time and what happened then
+_TIME_WORDS = frozenset(
+    terms("year years date day days time times month week decade century season deadline timeline "
+          "timetable timescale long soon ago happen happened take place")
+)
+
+
+def _event_terms(question: str) -> set[str]:
+    """The stems of what a "when" question asks the time of: its words that are not names."""
+    return set(terms(question)) - set(question_names(question)) - _TIME_WORDS
+
+
 _DURATION = re.compile(r"\bhow (long|soon)\b", re.I)
 
 
@@ -201,7 +215,20 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
             found = _DATE_LIKE.finditer(sentence)
         else:
             found = _TIME.finditer(sentence)
-        return any(m.group(0).casefold() not in asked for m in found)
+        times = [m for m in found if m.group(0).casefold() not in asked]
+        event = _event_terms(question)
+        if not times or not event:
+            return bool(times)
+        # near what the question asks the time of ("when did Kim meet Lavrov": "meet"), not a
+        # date naming something else in a long sentence ("the June 12 Singapore declaration")
+        tokens = list(_WORD.finditer(sentence))
+        near = [i for i, t in enumerate(tokens) if set(terms(t.group(0))) & event]
+        if not near:
+            return True  # the sentence says it in other words: nothing to measure from
+        return any(
+            abs(i - sum(1 for t in tokens if t.start() < m.start())) <= _TIME_REACH
+            for m in times for i in near
+        )
     if kind is AnswerType.PERSON:
         # a name ("Sergei Lavrov", "Putin") or people named by role ("taxpayers", "employers")
         if _ORG_ASKED.search(question):

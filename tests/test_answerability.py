@@ -34,6 +34,8 @@ The repairs are expected to cost £2.4m, paid for from the council's building fu
 Opposition councillors have criticised the timing, saying the closure will hit pupils preparing for exams.
 
 The Riverside Reading Society raised £30,000 in its spring appeal, and says the money will be spent on a reading garden behind the library.
+
+A short history, which tells how the library first opened its doors to readers and then slowly grew into the busiest building on the high street, will be printed for the town's June 14 Summer Fair.
 """
 
 
@@ -89,6 +91,7 @@ def test_answerable_questions_quote_the_answer(library: Service, question: str, 
         "In what year was the library built?",  # no year anywhere near the library
         "What is the population of Riverside?",  # a measure the article never takes
         "Which constituency does Maria Okafor represent?",  # a place the article never names
+        "When did the library open?",  # the one date in that sentence is the fair's, 20 words on
     ],
 )
 def test_questions_the_article_cannot_answer_are_declined(library: Service, question: str) -> None:
