@@ -50,7 +50,7 @@ _QUESTION_TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"death toll|toll|total|size|age|salary|budget|turnout|majority|margin|score)|"
         r"how old)\b", re.I)),
     (AnswerType.TIME, re.compile(
-        r"^(when\b|by when|since when|until when)|\b(what|which|on what|on which) (year|date|"
+        r"^(when\b|by when|since when|until when)|\b(what|which|on what|on which|what(?:'s|’s| is| was) the) (year|date|"
         r"month|day|time|week|decade|century|season|deadline|timeline|timetable|timescale)\b|\bhow (soon|long ago)\b|"
         r"\bwhen (did|was|were|is|are|will|does|do|has|had|must|should|could|would)\b", re.I)),
     (AnswerType.PERSON, re.compile(
