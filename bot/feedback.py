@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from bot.models import Answer
+from bot.models import Answer, Citation
 
 Vote = Literal["up", "down"]
 
@@ -23,7 +23,8 @@ CREATE TABLE IF NOT EXISTS answers (
     question TEXT NOT NULL,
     answer TEXT NOT NULL,
     mode TEXT NOT NULL,
-    citations TEXT NOT NULL
+    citations TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS votes (
     answer_id TEXT NOT NULL REFERENCES answers(id),
@@ -77,6 +78,10 @@ class FeedbackStore:
         if not self._ready:
             with self._lock:
                 conn.executescript(_SCHEMA)
+                columns = {row[1] for row in conn.execute("PRAGMA table_info(answers)")}
+                if "note" not in columns:  # a store written before answers kept their note
+                    with conn:
+                        conn.execute("ALTER TABLE answers ADD COLUMN note TEXT NOT NULL DEFAULT ''")
                 self._ready = True
         return conn
 
@@ -88,12 +93,33 @@ class FeedbackStore:
         try:
             with conn:
                 conn.execute(
-                    "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (answer_id, _now(), platform, answer.question, answer.text, answer.mode, cites),
+                    "INSERT INTO answers (id, created_at, platform, question, answer, mode, "
+                    "citations, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (answer_id, _now(), platform, answer.question, answer.text, answer.mode, cites,
+                     answer.note),
                 )
         finally:
             conn.close()
         return answer_id
+
+    def recall(self, answer_id: str) -> Answer | None:
+        """The answer stored under this id, as it was shown; None when unknown. Any process
+        on the same data dir can read it (several Slack workers behind one balancer)."""
+        if not self._path.exists():
+            return None
+        conn = self._connect()
+        try:
+            row = conn.execute(
+                "SELECT question, answer, mode, citations, note FROM answers WHERE id = ?",
+                (answer_id,),
+            ).fetchone()
+        finally:
+            conn.close()
+        if row is None:
+            return None
+        question, text, mode, cites, note = row
+        citations = tuple(Citation(**c) for c in json.loads(cites))
+        return Answer(question, text, citations, not citations, mode, note=note)
 
     def vote(self, answer_id: str, user_id: str, vote: Vote, platform: str) -> bool:
         """Record (or change) a user's vote; False when the answer is unknown."""

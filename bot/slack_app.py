@@ -569,6 +569,11 @@ class SlackDoor:
         url = str(body.get("response_url") or "")
         answer_id = str(action.get("value") or "")
         answer: Answer | None = self._answers.get(answer_id)
+        if answer is None:  # given by another worker, or before a restart: read it back
+            try:
+                answer = await asyncio.to_thread(self.feedback.recall, answer_id)
+            except Exception:
+                log.exception("could not read a stored answer back")
         if answer is None:
             await respond(
                 url,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -300,6 +301,60 @@ async def test_share_in_channel_posts_the_answer_publicly(start: Start) -> None:
     assert delete == {"delete_original": True}
     assert public["response_type"] == "in_channel" and "¶3" in shown(public)
     assert set(buttons(public)) == {VOTE_UP, VOTE_DOWN}
+
+
+async def test_share_works_when_the_click_reaches_another_worker(start: Start) -> None:
+    """Two HTTP workers on one data dir behind a balancer: the answer is given by one, the
+    "Share in channel" click lands on the other, and the channel still gets the answer."""
+    first, second = await start(), await start()
+    _, key = await first.sender.command("/ask", "What did Kim say about a new way?")
+    [reply] = await first.fake.wait_for(lambda: first.fake.responses(key))
+    _, share_key = await second.sender.click(SHARE, buttons(reply)[SHARE])
+    delete, public = await second.fake.wait_for(
+        lambda: second.fake.responses(share_key)[:2] if len(second.fake.responses(share_key)) >= 2 else None
+    )
+    assert delete == {"delete_original": True}
+    assert public["response_type"] == "in_channel"
+    assert "*Q:* What did Kim say about a new way?" in shown(public) and "¶3" in shown(public)
+    assert "forced to pursue a \u201cnew way\u201d should the United States fail" in shown(public)
+    assert set(buttons(public)) == {VOTE_UP, VOTE_DOWN}
+
+
+async def test_share_of_an_answer_no_worker_knows_says_so(start: Start) -> None:
+    h = await start()
+    _, key = await h.sender.click(SHARE, "no-such-answer")
+    [reply] = await h.fake.wait_for(lambda: h.fake.responses(key))
+    assert "That answer has expired" in shown(reply)
+
+
+async def test_a_vote_store_from_before_notes_were_kept_still_works(start: Start, tmp_path: Path) -> None:
+    """An answers table written by an earlier citebot (no note column) is upgraded in place:
+    its answers can still be shared and voted on, and new answers are stored."""
+    old = sqlite3.connect(tmp_path / "feedback.sqlite3")
+    with old:
+        old.execute(
+            "CREATE TABLE answers (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, platform TEXT "
+            "NOT NULL, question TEXT NOT NULL, answer TEXT NOT NULL, mode TEXT NOT NULL, "
+            "citations TEXT NOT NULL)"
+        )
+        cite = {"n": 1, "doc_id": "d1", "title": "Old piece", "paragraph": 2, "quote": "An old quote.",
+                "start": 10, "end": 23, "source": "old.txt"}  # fmt: skip
+        old.execute(
+            "INSERT INTO answers VALUES ('oldanswer', '2026-01-01T00:00:00+00:00', 'slack', "
+            "'An old question?', '“An old quote.” [1]', 'extractive', ?)", (json.dumps([cite]),),
+        )
+    old.close()
+    h = await start()
+    _, share_key = await h.sender.click(SHARE, "oldanswer")
+    _, public = await h.fake.wait_for(
+        lambda: h.fake.responses(share_key)[:2] if len(h.fake.responses(share_key)) >= 2 else None
+    )
+    assert "An old quote." in shown(public) and "¶2" in shown(public)
+    _, key = await h.sender.command("/ask", "What did Kim say about a new way?")
+    [reply] = await h.fake.wait_for(lambda: h.fake.responses(key))
+    _, vote_key = await h.sender.click(VOTE_UP, buttons(reply)[VOTE_UP])
+    await h.fake.wait_for(lambda: h.fake.responses(vote_key))
+    assert [r.question for r in h.feedback.records()] == ["What did Kim say about a new way?"]
 
 
 # ---------------------------------------------------------------- failures
