@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from enum import Enum
+from functools import lru_cache
 
 from retrieval.aliases import place_spans
 from retrieval.chunking import sentence_spans
@@ -182,9 +183,15 @@ _TIME_WORDS = frozenset(
 )
 
 
-def _event_terms(question: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def _token_stems(token: str) -> frozenset[str]:
+    return frozenset(terms(token))
+
+
+@lru_cache(maxsize=1024)
+def _event_terms(question: str) -> frozenset[str]:
     """The stems of what a "when" question asks the time of: its words that are not names."""
-    return set(terms(question)) - set(question_names(question)) - _TIME_WORDS
+    return frozenset(terms(question)) - frozenset(question_names(question)) - _TIME_WORDS
 
 
 _DURATION = re.compile(r"\bhow (long|soon)\b", re.I)
@@ -222,7 +229,7 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
         # near what the question asks the time of ("when did Kim meet Lavrov": "meet"), not a
         # date naming something else in a long sentence ("the June 12 Singapore declaration")
         tokens = list(_WORD.finditer(sentence))
-        near = [i for i, t in enumerate(tokens) if set(terms(t.group(0))) & event]
+        near = [i for i, t in enumerate(tokens) if _token_stems(t.group(0)) & event]
         if not near:
             return True  # the sentence says it in other words: nothing to measure from
         return any(
