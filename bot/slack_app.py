@@ -135,27 +135,20 @@ def summarize_args(text: str) -> tuple[str | None, Length]:
 
 
 class _Recent:
-    """A bounded memory of recent keys (event ids, answered messages) or recent values."""
+    """A bounded memory of recent keys (event ids, answered messages)."""
 
     def __init__(self, size: int) -> None:
-        self._items: OrderedDict[str, Any] = OrderedDict()
+        self._items: OrderedDict[str, bool] = OrderedDict()
         self._size = size
 
     def claim(self, key: str) -> bool:
         """True the first time a key is seen, False for every repeat."""
         if key in self._items:
             return False
-        self.put(key, True)
-        return True
-
-    def put(self, key: str, value: Any) -> None:
-        self._items[key] = value
-        self._items.move_to_end(key)
+        self._items[key] = True
         while len(self._items) > self._size:
             self._items.popitem(last=False)
-
-    def get(self, key: str) -> Any:
-        return self._items.get(key)
+        return True
 
 
 class _ServerErrorRetry(AsyncServerErrorRetryHandler):
@@ -287,7 +280,6 @@ class SlackDoor:
         self.public = settings.citebot_slack_public
         self.allowed = settings.slack_channel_allowlist
         self._seen = _Recent(5000)  # event ids and answered messages: Slack's retries and twins
-        self._answers = _Recent(1000)  # recent answers, for "Share in channel"
 
     def register(self, app: AsyncApp) -> None:
         """Attach every listener to a bolt app."""
@@ -392,7 +384,6 @@ class SlackDoor:
         on_text = live.on_text if live else None
         answer = await self.service.ask(question, history, on_text)
         answer_id = await asyncio.to_thread(self.feedback.remember, answer, PLATFORM)
-        self._answers.put(answer_id, answer)
         return render_answer(answer, answer_id=answer_id, share=share, show_question=live is None)
 
     async def _answer_at(
@@ -568,12 +559,11 @@ class SlackDoor:
         await ack()
         url = str(body.get("response_url") or "")
         answer_id = str(action.get("value") or "")
-        answer: Answer | None = self._answers.get(answer_id)
-        if answer is None:  # given by another worker, or before a restart: read it back
-            try:
-                answer = await asyncio.to_thread(self.feedback.recall, answer_id)
-            except Exception:
-                log.exception("could not read a stored answer back")
+        answer: Answer | None = None
+        try:  # from the store every worker on this data dir shares, so any of them can share it
+            answer = await asyncio.to_thread(self.feedback.recall, answer_id)
+        except Exception:
+            log.exception("could not read a stored answer back")
         if answer is None:
             await respond(
                 url,

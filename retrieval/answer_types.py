@@ -4,6 +4,7 @@ sentence holds one that the question does not already name."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from enum import Enum
 from functools import lru_cache
 
@@ -43,6 +44,7 @@ _ORG_ASKED = re.compile(
     r"union|charity|newspaper|channel|broadcaster|team|club|bank|department|ministry|"
     r"committee|institution|university|court|council)\b", re.I,
 )
+_AREAS = "constituency|seat|county|province|district|borough"  # a place named by what it is
 _QUESTION_TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
     (AnswerType.NUMBER, re.compile(
         r"\b(how (many|much|big|large|high|low|far|long)|by how much|"
@@ -60,7 +62,7 @@ _QUESTION_TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
         re.I)),
     (AnswerType.PLACE, re.compile(
         r"^where\b|\b(which|what) (city|cities|country|countries|town|place|venue|site|region|"
-        r"capital|state|nation|location|constituency|seat|county|province|district|borough)\b|\bin which (city|country|town|place)\b", re.I)),
+        r"capital|state|nation|location|" + _AREAS + r")\b|\bin which (city|country|town|place)\b", re.I)),
 ]
 
 _NUMBER = re.compile(
@@ -110,7 +112,7 @@ _GATHERING = re.compile(
 _WHERE = re.compile(r"^where\b|\bwhere (did|do|does|will|would|was|is|are|were|can|could|should|might|has|have)\b", re.I)
 _PLACE_ASKED = re.compile(
     _WHERE.pattern + r"|\b(what|which) (city|town|venue|place|location|site|building|street|village|area|"
-    r"constituency|seat|county|province|district|borough)\b",
+    + _AREAS + r")\b",
     re.I,
 )
 _SPENT_WHERE = re.compile(
@@ -232,9 +234,9 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
         near = [i for i, t in enumerate(tokens) if _token_stems(t.group(0)) & event]
         if not near:
             return True  # the sentence says it in other words: nothing to measure from
+        starts = [t.start() for t in tokens]
         return any(
-            abs(i - sum(1 for t in tokens if t.start() < m.start())) <= _TIME_REACH
-            for m in times for i in near
+            abs(i - bisect_left(starts, m.start())) <= _TIME_REACH for m in times for i in near
         )
     if kind is AnswerType.PERSON:
         # a name ("Sergei Lavrov", "Putin") or people named by role ("taxpayers", "employers")

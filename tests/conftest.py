@@ -132,6 +132,12 @@ LLM_KEY = "sk-test-llm-key-never-logged"
 LLM_TIMEOUT = 2.0
 
 
+def model_env(model: FakeOpenAI) -> dict[str, str]:
+    """The settings that point citebot at a loopback chat model."""
+    return {"OPENAI_BASE_URL": model.url, "OPENAI_API_KEY": LLM_KEY,
+            "CITEBOT_LLM_TIMEOUT": str(LLM_TIMEOUT)}  # fmt: skip
+
+
 @pytest.fixture
 def fake() -> Iterator[FakeOpenAI]:
     """A loopback OpenAI-compatible endpoint (test files with other fakes define their own)."""
@@ -146,10 +152,7 @@ def make(tmp_path: Path, fake: FakeOpenAI) -> Iterator[Callable[..., Service]]:
     built: list[Service] = []
 
     def build(**extra: str) -> Service:
-        env = env_for(
-            tmp_path, OPENAI_BASE_URL=fake.url, OPENAI_API_KEY=LLM_KEY,
-            CITEBOT_LLM_TIMEOUT=str(LLM_TIMEOUT),
-        )
+        env = env_for(tmp_path, **model_env(fake))
         built.append(build_service(Settings.from_env({**env, **extra})))
         return built[-1]
 

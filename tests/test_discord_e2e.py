@@ -7,6 +7,7 @@ seconds); the tests run in order and the last one stops it and reads everything 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import signal
@@ -52,9 +53,9 @@ class Running:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
 
-@pytest_asyncio.fixture(loop_scope="module", scope="module")
-async def bot(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Running]:
-    tmp = tmp_path_factory.mktemp("discord-e2e")
+@contextlib.asynccontextmanager
+async def discord_process(tmp: Path, **extra_env: str) -> AsyncIterator[Running]:
+    """`citebot discord` against a fresh Discord fake, logging at DEBUG, its commands registered."""
     fake = FakeDiscord(TOKEN)
     await fake.start()
     env = {
@@ -70,6 +71,7 @@ async def bot(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Running
         CITEBOT_DATA_DIR=str(tmp / "data"),
         CITEBOT_SEEDS_DIR=str(REPO / "seeds"),
         CITEBOT_LOG_LEVEL="DEBUG",
+        **extra_env,
     )
     log = tmp / "citebot.log"
     with log.open("wb") as sink:
@@ -90,6 +92,12 @@ async def bot(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Running
     finally:
         await running.stop()
         await fake.stop()
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def bot(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Running]:
+    async with discord_process(tmp_path_factory.mktemp("discord-e2e")) as running:
+        yield running
 
 
 async def followup(fake: FakeDiscord, interaction: dict[str, Any]) -> Call:

@@ -5,18 +5,16 @@ quote never reaches the channel; a failing model still gets the reader a cited a
 
 from __future__ import annotations
 
-import asyncio
-import os
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 import pytest_asyncio
 
-from tests.conftest import LLM_KEY, LLM_TIMEOUT
+from tests.conftest import LLM_KEY, model_env
 from tests.fakes.discord_api import Call, FakeDiscord, shown
 from tests.fakes.openai_server import FakeOpenAI, Reply, Status
-from tests.test_discord_e2e import FIRST_ANSWER_TIMEOUT, REPO, TOKEN, Running, citebot_command
+from tests.test_discord_e2e import FIRST_ANSWER_TIMEOUT, TOKEN, Running, discord_process
 from tests.test_slack_llm_e2e import CARD, GOOD, MOON, PASSAGE, PROSE, made_up
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -24,36 +22,12 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def bot(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[Running, FakeOpenAI]]:
-    tmp = tmp_path_factory.mktemp("discord-llm")
-    fake = FakeDiscord(TOKEN)
-    await fake.start()
     model = FakeOpenAI().start()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DISCORD_", "SLACK_", "OPENAI_", "CITEBOT_", "CHROMA_"))
-    }
-    env.update(
-        DISCORD_TOKEN=TOKEN, DISCORD_API_BASE=fake.api_base, DISCORD_GATEWAY_URL=fake.gateway_url,
-        DISCORD_GUILD_ID=fake.guild_id, CITEBOT_DATA_DIR=str(tmp / "data"),
-        CITEBOT_SEEDS_DIR=str(REPO / "seeds"), CITEBOT_LOG_LEVEL="DEBUG",
-        OPENAI_BASE_URL=model.url, OPENAI_API_KEY=LLM_KEY, CITEBOT_LLM_TIMEOUT=str(LLM_TIMEOUT),
-    )
-    log = tmp / "citebot.log"
-    with log.open("wb") as sink:
-        process = await asyncio.create_subprocess_exec(
-            *citebot_command(), "discord", cwd=tmp, env=env,
-            stdin=asyncio.subprocess.DEVNULL, stdout=sink, stderr=sink,
-        )
-    running = Running(fake, process, log)
     try:
-        await asyncio.wait_for(fake.ready.wait(), 60)
-        await fake.wait_for(lambda c: c.method == "PUT" and c.path.endswith("/commands"), 30)
-        yield running, model
+        async with discord_process(tmp_path_factory.mktemp("discord-llm"), **model_env(model)) as running:
+            yield running, model
     finally:
-        await running.stop()
         model.stop()
-        await fake.stop()
 
 
 async def ask(fake: FakeDiscord, question: str) -> Call:

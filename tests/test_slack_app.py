@@ -290,14 +290,21 @@ async def test_feedback_click_is_stored_with_the_answer_and_confirmed(start: Sta
     assert "no longer have that answer" in shown(unknown)
 
 
+async def share(h: Harness, answer_id: str) -> list[dict[str, Any]]:
+    """Clicks "Share in channel" on an answer; the two replies it makes (delete the private
+    copy, post the public one)."""
+    _, key = await h.sender.click(SHARE, answer_id)
+    replies: list[dict[str, Any]] = await h.fake.wait_for(
+        lambda: h.fake.responses(key)[:2] if len(h.fake.responses(key)) >= 2 else None
+    )
+    return replies
+
+
 async def test_share_in_channel_posts_the_answer_publicly(start: Start) -> None:
     h = await start()
     _, key = await h.sender.command("/ask", "What did Kim say about a new way?")
     [reply] = await h.fake.wait_for(lambda: h.fake.responses(key))
-    _, share_key = await h.sender.click(SHARE, buttons(reply)[SHARE])
-    delete, public = await h.fake.wait_for(
-        lambda: h.fake.responses(share_key)[:2] if len(h.fake.responses(share_key)) >= 2 else None
-    )
+    delete, public = await share(h, buttons(reply)[SHARE])
     assert delete == {"delete_original": True}
     assert public["response_type"] == "in_channel" and "¶3" in shown(public)
     assert set(buttons(public)) == {VOTE_UP, VOTE_DOWN}
@@ -309,10 +316,7 @@ async def test_share_works_when_the_click_reaches_another_worker(start: Start) -
     first, second = await start(), await start()
     _, key = await first.sender.command("/ask", "What did Kim say about a new way?")
     [reply] = await first.fake.wait_for(lambda: first.fake.responses(key))
-    _, share_key = await second.sender.click(SHARE, buttons(reply)[SHARE])
-    delete, public = await second.fake.wait_for(
-        lambda: second.fake.responses(share_key)[:2] if len(second.fake.responses(share_key)) >= 2 else None
-    )
+    delete, public = await share(second, buttons(reply)[SHARE])
     assert delete == {"delete_original": True}
     assert public["response_type"] == "in_channel"
     assert "*Q:* What did Kim say about a new way?" in shown(public) and "¶3" in shown(public)
@@ -345,10 +349,7 @@ async def test_a_vote_store_from_before_notes_were_kept_still_works(start: Start
         )
     old.close()
     h = await start()
-    _, share_key = await h.sender.click(SHARE, "oldanswer")
-    _, public = await h.fake.wait_for(
-        lambda: h.fake.responses(share_key)[:2] if len(h.fake.responses(share_key)) >= 2 else None
-    )
+    _, public = await share(h, "oldanswer")
     assert "An old quote." in shown(public) and "¶2" in shown(public)
     _, key = await h.sender.command("/ask", "What did Kim say about a new way?")
     [reply] = await h.fake.wait_for(lambda: h.fake.responses(key))

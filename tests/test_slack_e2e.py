@@ -7,6 +7,7 @@ seeds/ on the first question), so these tests take some seconds.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import shutil
@@ -89,13 +90,13 @@ class Http:
     running: Running
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def http(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Http]:
-    work = tmp_path_factory.mktemp("slack-http")
+@contextlib.asynccontextmanager
+async def http_process(work: Path, **extra_env: str) -> AsyncIterator[Http]:
+    """`citebot slack --http` on a free port against a fresh Slack fake, logging at DEBUG."""
     fake = await FakeSlack(bot_token=BOT_TOKEN, app_token=APP_TOKEN).start()
     port = free_port()
     env = clean_env(work / "data", SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SECRET,
-                    SLACK_API_URL=fake.api_url, CITEBOT_LOG_LEVEL="DEBUG")  # fmt: skip
+                    SLACK_API_URL=fake.api_url, CITEBOT_LOG_LEVEL="DEBUG", **extra_env)  # fmt: skip
     running = launch(citebot_command("slack", "--http", "--port", str(port)), env, work)
     session = aiohttp.ClientSession()
     try:
@@ -106,6 +107,12 @@ async def http(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Http]:
         await asyncio.to_thread(running.stop)  # the fake keeps serving while it shuts down
         await session.close()
         await fake.stop()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def http(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Http]:
+    async with http_process(tmp_path_factory.mktemp("slack-http")) as running:
+        yield running
 
 
 async def wait_until_serving(session: aiohttp.ClientSession, port: int, running: Running) -> None:

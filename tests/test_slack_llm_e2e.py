@@ -8,25 +8,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-import aiohttp
 import pytest
 import pytest_asyncio
 
-from tests.conftest import LLM_KEY, LLM_TIMEOUT
+from tests.conftest import LLM_KEY, model_env
 from tests.fakes.openai_server import FakeOpenAI, Reply, Status, citing
-from tests.fakes.slack_api import FakeSlack, SlackSender
-from tests.slack_harness import SECRET, shown
-from tests.test_slack_e2e import (
-    ANSWER_TIMEOUT,
-    APP_TOKEN,
-    BOT_TOKEN,
-    Running,
-    citebot_command,
-    clean_env,
-    free_port,
-    launch,
-    wait_until_serving,
-)
+from tests.slack_harness import shown
+from tests.test_slack_e2e import ANSWER_TIMEOUT, BOT_TOKEN, Http, http_process
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -44,40 +32,24 @@ PASSAGE = "forced to pursue a “new way” should the United States fail"
 
 @dataclass
 class Door:
-    slack: FakeSlack
+    http: Http
     model: FakeOpenAI
-    sender: SlackSender
-    running: Running
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def door(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Door]:
-    work = tmp_path_factory.mktemp("slack-llm")
-    slack = await FakeSlack(bot_token=BOT_TOKEN, app_token=APP_TOKEN).start()
     model = FakeOpenAI().start()
-    port = free_port()
-    env = clean_env(
-        work / "data", SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SECRET,
-        SLACK_API_URL=slack.api_url, OPENAI_BASE_URL=model.url, OPENAI_API_KEY=LLM_KEY,
-        CITEBOT_LLM_TIMEOUT=str(LLM_TIMEOUT), CITEBOT_LOG_LEVEL="DEBUG",
-    )
-    running = launch(citebot_command("slack", "--http", "--port", str(port)), env, work)
-    session = aiohttp.ClientSession()
     try:
-        await wait_until_serving(session, port, running)
-        url = f"http://127.0.0.1:{port}/slack/events"
-        yield Door(slack, model, SlackSender(url, SECRET, slack, session), running)
+        async with http_process(tmp_path_factory.mktemp("slack-llm"), **model_env(model)) as http:
+            yield Door(http, model)
     finally:
-        running.stop()
-        await session.close()
         model.stop()
-        await slack.stop()
 
 
 async def ask(door: Door, question: str, key: str) -> str:
-    ack, key = await door.sender.command("/ask", question, key=key)
+    ack, key = await door.http.sender.command("/ask", question, key=key)
     assert ack.status == 200 and ack.seconds < 3.0
-    replies = await door.slack.wait_for(lambda: door.slack.responses(key), ANSWER_TIMEOUT)
+    replies = await door.http.fake.wait_for(lambda: door.http.fake.responses(key), ANSWER_TIMEOUT)
     return "\n".join(shown(r) for r in replies)
 
 
@@ -93,7 +65,7 @@ async def test_the_model_answer_is_shown_with_its_verified_paragraph_citation(do
 async def test_a_made_up_quote_never_reaches_slack(door: Door) -> None:
     door.model.script(Reply(made_up))
     text = await ask(door, CARD, "moon")
-    assert MOON not in text and MOON not in door.slack.outgoing_text()
+    assert MOON not in text and MOON not in door.http.fake.outgoing_text()
     assert PASSAGE in text and "¶3" in text  # the extractive answer instead, still cited
     assert "not in the article" in text  # and the reader is told why
 
@@ -107,6 +79,6 @@ async def test_a_failing_model_still_gets_a_cited_answer(door: Door) -> None:
 
 async def test_the_api_key_is_never_logged(door: Door) -> None:
     """Runs last in this module: every exchange above was logged at DEBUG."""
-    output = door.running.output()
+    output = door.http.running.output()
     assert "DEBUG" in output
     assert LLM_KEY not in output and BOT_TOKEN not in output
