@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import math
 import re
 import threading
 import time
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 import numpy as np
+import numpy.typing as npt
 
 from retrieval.answer_types import CAPITAL_RUN, AnswerType, holds, question_type
 from retrieval.chunking import sentence_spans
@@ -37,12 +39,16 @@ _REPORTING = frozenset(
 )
 _RRF_K = 60
 # How a sentence is scored: the weighted share of the question's terms in the sentence, in it
-# and the sentence before, in its paragraph; WordLlama cosine; the chunk's fused rank; shared
-# word pairs; reported speech when asked what someone said; near-synonyms; the kind of answer;
-# a reason given ("because", "due to") when asked why.
+# and the sentence before, in its paragraph; WordLlama cosine, centred on the article; the
+# chunk's fused rank; shared word pairs; reported speech when asked what someone said;
+# near-synonyms; the kind of answer; a reason given ("because", "due to") when asked why.
 # Chosen on tests/eval/*_dev.jsonl and checked on *_holdout.jsonl.
 WEIGHTS = (0.40, 0.15, 0.10, 0.20, 0.10, 0.10, 0.12, 0.10, 0.05, 0.05)
 NAME_WEIGHT = 0.7  # a name's weight in sentence scores when the store holds several articles
+# How far a word that runs through the whole article counts less when choosing among its
+# sentences: "maternity" in the maternity article tells its sentences apart less than "small
+# firms". 0 ignores it; 1 gives such a word no weight. Chosen on every tests/eval set.
+SPREAD_DISCOUNT = 0.8
 SOFT_FLOOR = 0.3  # word similarity below this is noise for WordLlama
 
 
@@ -51,6 +57,18 @@ def _typed(query: SearchResult, sentence: str) -> float:
     if query.kind is None:
         return 0.0
     return 1.0 if holds(query.kind, sentence, query.question) else -1.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Share:
+    """The weighted share of a question's terms that a set of stems holds."""
+
+    terms: Sequence[str]
+    weights: dict[str, float]
+    total: float
+
+    def __call__(self, present: frozenset[str]) -> float:
+        return sum(self.weights[t] for t in self.terms if t in present) / self.total
 
 
 def _soft_coverage(
@@ -106,14 +124,10 @@ class Hit:
     passage: Passage
     score: float
     chunk_id: str
-    # (sentence, window, paragraph, cosine, chunk, bigram, speech, soft, answer type, reason):
-    # the evidence the score weighs, kept for evaluation and tuning
+    similarity: float = 0.0  # WordLlama cosine between the question and this sentence
+    # (sentence, window, paragraph, centred cosine, chunk, bigram, speech, soft, answer type,
+    # reason): the evidence the score weighs, kept for evaluation and tuning
     features: tuple[float, ...] = ()
-
-    @property
-    def similarity(self) -> float:
-        """WordLlama cosine between the question and this sentence."""
-        return self.features[3] if self.features else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +145,33 @@ class SearchResult:
     @property
     def best(self) -> Hit | None:
         return self.hits[0] if self.hits else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Profile:
+    sentences: int
+    counts: dict[str, int]  # stem -> the number of the document's sentences using it
+    mean: Vectors
+
+    def spread_weights(self, weights: dict[str, float]) -> dict[str, float]:
+        """Question-term weights, less for the terms most of the document's sentences use (a
+        BM25 idf over its sentences, scaled to 0..1, mixed in by SPREAD_DISCOUNT)."""
+        n = self.sentences
+        top = math.log(n + 1.5)
+        return {
+            t: w * (1 - SPREAD_DISCOUNT + SPREAD_DISCOUNT * math.log(
+                (n - self.counts.get(t, 0) + 0.5) / (self.counts.get(t, 0) + 0.5) + 1) / top)
+            for t, w in weights.items()
+        }
+
+    def centred(self, vectors: Vectors, question: Vectors) -> npt.NDArray[np.float32]:
+        """Cosines once the document's mean sentence is taken from both sides: how much a
+        sentence says of the question beyond what the whole article is about."""
+        s = vectors - self.mean
+        q = question - self.mean
+        norms = np.linalg.norm(s, axis=1) * float(np.linalg.norm(q))
+        out: npt.NDArray[np.float32] = (s @ q) / np.maximum(norms, 1e-9)
+        return out
 
 
 class _Snapshot:
@@ -174,6 +215,35 @@ class _Snapshot:
         self._sentences: dict[str, list[Sentence]] = {}
         self._vectors: dict[str, Vectors] = {}
         self._word_vectors: dict[str, Vectors] = {}
+        self._profiles: dict[str, _Profile] = {}
+
+    def profile(self, doc_id: str, embedder: Embedder) -> _Profile:
+        """What all of a document's sentences share: how many use each stem, their mean vector."""
+        found = self._profiles.get(doc_id)
+        if found is None:
+            counts: dict[str, int] = {}
+            n = 0
+            total = np.zeros(embedder.dim, dtype=np.float64)
+            for chunk in self.doc_chunks.get(doc_id, []):
+                # read, not cached: a long document would fill memory with sentences no
+                # question reaches
+                texts = [
+                    chunk.text[a:b]
+                    for para in chunk.paragraphs
+                    for a, b in sentence_spans(chunk.text, para.start - chunk.start, para.end - chunk.start)
+                ]
+                n += len(texts)
+                for text in texts:
+                    for t in set(terms(text)):
+                        counts[t] = counts.get(t, 0) + 1
+                vecs = self._vectors.get(chunk.id)
+                if vecs is None and texts:
+                    vecs = embedder.embed(texts)
+                if vecs is not None:
+                    total += vecs.sum(axis=0)
+            found = _Profile(n, counts, (total / max(n, 1)).astype(np.float32))
+            self._profiles[doc_id] = found
+        return found
 
     def sentences(self, chunk: StoredChunk) -> list[Sentence]:
         found = self._sentences.get(chunk.id)
@@ -340,12 +410,7 @@ class HybridSearcher:
         # holding the rest of it. Chosen on tests/eval/corpus_*.jsonl.
         # With one article the names are all there is to tell its sentences apart.
         names = set(question_names(query.question)) if len(snap.doc_terms) > 1 else set()
-        weights = {t: w * (NAME_WEIGHT if t in names else 1.0) for t, w in query.weights.items()}
-        total = sum(weights.values()) or 1.0
-
-        def share(present: frozenset[str]) -> float:
-            return sum(weights[t] for t in qterms if t in present) / total
-
+        named = {t: w * (NAME_WEIGHT if t in names else 1.0) for t, w in query.weights.items()}
         hits: list[Hit] = []
         all_stems = {t for chunk, _ in ranked for s in snap.sentences(chunk) for t in s.terms}
         term_vecs = snap.term_vectors([*qterms, *all_stems], self.embedder, asked)
@@ -353,7 +418,13 @@ class HybridSearcher:
             sentences = snap.sentences(chunk)
             if not sentences:
                 continue
-            cosines = snap.vectors(chunk, self.embedder) @ qvec
+            profile = snap.profile(chunk.doc_id, self.embedder)
+            weights = profile.spread_weights(named)
+            total = sum(weights.values()) or 1.0
+            share = _Share(qterms, weights, total)
+            vectors = snap.vectors(chunk, self.embedder)
+            cosines = vectors @ qvec
+            centred = profile.centred(vectors, qvec)
             para_terms: dict[int, frozenset[str]] = {}
             for s in sentences:
                 para_terms[s.paragraph] = para_terms.get(s.paragraph, frozenset()) | s.terms
@@ -365,7 +436,7 @@ class HybridSearcher:
                     share(s.terms),
                     share(window),
                     share(para_terms[s.paragraph]),
-                    float(cosines[i]),
+                    float(centred[i]),
                     chunk_score,
                     sum(1 for b in query.bigrams if b in s.bigrams) / max(1, len(query.bigrams)),
                     1.0 if query.speech and s.terms & _REPORTING else 0.0,
@@ -378,7 +449,7 @@ class HybridSearcher:
                     doc_id=chunk.doc_id, title=chunk.title, source=chunk.source,
                     paragraph=s.paragraph, start=s.start, end=s.end, text=s.text, score=score,
                 )
-                hits.append(Hit(passage, score, chunk.id, features))
+                hits.append(Hit(passage, score, chunk.id, float(cosines[i]), features))
         hits.sort(key=lambda h: -h.score)
         return hits
 

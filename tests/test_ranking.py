@@ -1,0 +1,68 @@
+"""The sentence that answers, when a question restates what its whole article is about.
+
+A question often names the article's topic ("the maternity pay rise", "the library closure")
+before asking for one detail of it. The article's opening sentence holds every topic word and
+sits closest to the question in WordLlama, so it used to be quoted in place of the sentence with
+the detail. Words that run through the whole article now count less when choosing among its
+sentences, and similarity is measured beyond what the article's sentences share."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.service import Service
+from bot.wiring import build_service
+from tests.conftest import CORPUS, env_for
+from tests.test_answerability import ARTICLE
+
+
+def build(root: Path, files: dict[str, str]) -> Service:
+    seeds = root / "seeds"
+    seeds.mkdir()
+    for name, text in files.items():
+        (seeds / name).write_text(text, encoding="utf-8")
+    return build_service(Settings.from_env(env_for(root, CITEBOT_SEEDS_DIR=str(seeds))))
+
+
+@pytest.fixture(scope="module")
+def women_at_work(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """Three BBC articles on maternity pay and women at work, alike in their words."""
+    root = tmp_path_factory.mktemp("women")
+    names = ["001.txt", "003.txt", "008.txt"]
+    service = build(root, {n: (CORPUS / n).read_text(encoding="utf-8") for n in names})
+    yield service
+    service.close()
+
+
+def first_citation(service: Service, question: str) -> tuple[str, int, str]:
+    answer = asyncio.run(service.ask(question))
+    assert not answer.not_found, question
+    cited = answer.citations[0]
+    return cited.title, cited.paragraph, cited.quote
+
+
+def test_the_detail_asked_for_is_quoted_not_the_articles_opening(women_at_work: Service) -> None:
+    question = "What was the business lobby's worry about the maternity pay rise for small companies?"
+    title, paragraph, quote = first_citation(women_at_work, question)
+    assert title == (CORPUS / "001.txt").read_text(encoding="utf-8").splitlines()[0]
+    assert 'many small firms could be "crippled" by the move' in quote
+    assert paragraph == 5
+    assert "£1,400" not in quote  # the opening sentence, which restates the question's topic
+
+
+def test_a_question_restating_the_lead_is_answered_from_the_detail(tmp_path: Path) -> None:
+    service = build(tmp_path, {"library.txt": ARTICLE})
+    try:
+        _, paragraph, quote = first_citation(
+            service, "Who will the year-long library closure for roof repairs hurt, according to critics?"
+        )
+    finally:
+        service.close()
+    assert "the closure will hit pupils preparing for exams" in quote
+    assert paragraph == 6
+
