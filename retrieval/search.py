@@ -149,14 +149,17 @@ class SearchResult:
 
 @dataclass(frozen=True, slots=True)
 class _Profile:
-    sentences: int
-    counts: dict[str, int]  # stem -> the number of the document's sentences using it
-    mean: Vectors
+    """What a document's passages share: the stems they use, and its direction (the
+    normalised mean of its chunk vectors, stored at ingest; None for an unknown one)."""
+
+    chunks: int
+    counts: dict[str, int]  # stem -> the number of the document's chunks using it
+    direction: Vectors | None
 
     def spread_weights(self, weights: dict[str, float]) -> dict[str, float]:
-        """Question-term weights, less for the terms most of the document's sentences use (a
-        BM25 idf over its sentences, scaled to 0..1, mixed in by SPREAD_DISCOUNT)."""
-        n = self.sentences
+        """Question-term weights, less for the terms most of the document's chunks use (a BM25
+        idf over its chunks, scaled to 0..1, mixed in by SPREAD_DISCOUNT)."""
+        n = self.chunks
         top = math.log(n + 1.5)
         return {
             t: w * (1 - SPREAD_DISCOUNT + SPREAD_DISCOUNT * math.log(
@@ -165,10 +168,15 @@ class _Profile:
         }
 
     def centred(self, vectors: Vectors, question: Vectors) -> npt.NDArray[np.float32]:
-        """Cosines once the document's mean sentence is taken from both sides: how much a
-        sentence says of the question beyond what the whole article is about."""
-        s = vectors - self.mean
-        q = question - self.mean
+        """Cosines of the passage's sentences with the question once what the article is
+        about (its direction, at the length these sentences reach along it) is taken from
+        both sides: how much a sentence says of the question beyond the article's topic."""
+        cosines: npt.NDArray[np.float32] = vectors @ question
+        if self.direction is None or not len(vectors):
+            return cosines
+        mean = self.direction * float(np.mean(vectors @ self.direction))
+        s = vectors - mean
+        q = question - mean
         norms = np.linalg.norm(s, axis=1) * float(np.linalg.norm(q))
         out: npt.NDArray[np.float32] = (s @ q) / np.maximum(norms, 1e-9)
         return out
@@ -179,10 +187,11 @@ class _Snapshot:
 
     def __init__(
         self, revision: str, chunks: list[StoredChunk], known_terms: dict[str, list[str]],
-        known_surface: dict[str, str] | None = None,
+        known_surface: dict[str, str] | None = None, directions: dict[str, Vectors] | None = None,
     ) -> None:
         self.revision = revision
         self.chunks = chunks
+        self.directions = directions or {}
         self.position = {c.id: i for i, c in enumerate(chunks)}
         # stem -> the word its vector is made from: the first in sort order of the words the
         # articles write it with, so an answer never depends on the questions asked before it
@@ -217,31 +226,16 @@ class _Snapshot:
         self._word_vectors: dict[str, Vectors] = {}
         self._profiles: dict[str, _Profile] = {}
 
-    def profile(self, doc_id: str, embedder: Embedder) -> _Profile:
-        """What all of a document's sentences share: how many use each stem, their mean vector."""
+    def profile(self, doc_id: str) -> _Profile:
+        """What a document's passages share, from what the snapshot already holds."""
         found = self._profiles.get(doc_id)
         if found is None:
+            chunks = self.doc_chunks.get(doc_id, [])
             counts: dict[str, int] = {}
-            n = 0
-            total = np.zeros(embedder.dim, dtype=np.float64)
-            for chunk in self.doc_chunks.get(doc_id, []):
-                # read, not cached: a long document would fill memory with sentences no
-                # question reaches
-                texts = [
-                    chunk.text[a:b]
-                    for para in chunk.paragraphs
-                    for a, b in sentence_spans(chunk.text, para.start - chunk.start, para.end - chunk.start)
-                ]
-                n += len(texts)
-                for text in texts:
-                    for t in set(terms(text)):
-                        counts[t] = counts.get(t, 0) + 1
-                vecs = self._vectors.get(chunk.id)
-                if vecs is None and texts:
-                    vecs = embedder.embed(texts)
-                if vecs is not None:
-                    total += vecs.sum(axis=0)
-            found = _Profile(n, counts, (total / max(n, 1)).astype(np.float32))
+            for chunk in chunks:
+                for t in set(self.terms_by_id[chunk.id]):
+                    counts[t] = counts.get(t, 0) + 1
+            found = _Profile(len(chunks), counts, self.directions.get(doc_id))
             self._profiles[doc_id] = found
         return found
 
@@ -324,7 +318,8 @@ class HybridSearcher:
                 chunks = sorted(self.store.iter_chunks(), key=lambda c: (c.ingested_at, c.doc_id, c.start))
                 old = self._snapshot
                 self._snapshot = _Snapshot(
-                    revision, chunks, old.terms_by_id if old else {}, old.surface if old else None
+                    revision, chunks, old.terms_by_id if old else {}, old.surface if old else None,
+                    self.store.document_vectors(),
                 )
                 # Its objects live until the next rebuild: keep them out of the cyclic collector's
                 # full passes, which otherwise hold the GIL, and so the doors' event loops, for
@@ -418,7 +413,7 @@ class HybridSearcher:
             sentences = snap.sentences(chunk)
             if not sentences:
                 continue
-            profile = snap.profile(chunk.doc_id, self.embedder)
+            profile = snap.profile(chunk.doc_id)
             weights = profile.spread_weights(named)
             total = sum(weights.values()) or 1.0
             share = _Share(qterms, weights, total)

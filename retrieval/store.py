@@ -242,6 +242,19 @@ class ChunkStore:
         docs = [_document_info(doc_id, meta) for doc_id, meta in zip(page["ids"], page["metadatas"], strict=True)]
         return sorted(docs, key=lambda d: (d.ingested_at, d.title))
 
+    def document_vectors(self) -> dict[str, Vectors]:
+        """Each document's direction in embedding space: the normalised mean of its chunks'
+        vectors, written with its record at ingest."""
+        page = self._call("documents", lambda c, d: d.get(include=["embeddings"]))
+        found = page.get("embeddings")
+        if found is None:
+            return {}
+        return {
+            doc_id: np.asarray(vector, dtype=np.float32)
+            for doc_id, vector in zip(page["ids"], found, strict=True)
+            if vector is not None and len(vector)
+        }
+
     def iter_chunks(self) -> Iterator[StoredChunk]:
         """Every chunk of the version each document record names, a page at a time."""
         docs = {d.id: d for d in self.documents()}

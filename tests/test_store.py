@@ -6,6 +6,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+
 from bot.service import Service
 from tests.conftest import CORPUS, SEED
 
@@ -65,3 +67,20 @@ def test_a_second_process_sees_what_the_first_ingested(
     time.sleep(1.1)  # readers look for a new store revision at most once a second
     answer = reader.ask_now("How much will maternity pay for new mothers rise?")
     assert "£1,400" in answer.citations[0].quote
+
+
+def test_each_document_record_keeps_the_direction_its_chunks_share(
+    make_service: Callable[..., Service],
+) -> None:
+    # ranking measures a sentence's similarity beyond what its article is about, from this
+    service = make_service()
+    service.ingest([str(SEED), str(CORPUS / "001.txt")])
+    store = service.searcher.store
+    directions = store.document_vectors()
+    assert set(directions) == {d.id for d in service.documents()}
+    for doc in service.documents():
+        texts = [c.text for c in store.iter_chunks() if c.doc_id == doc.id]
+        mean = store.embedder.embed(texts).mean(axis=0)
+        direction = directions[doc.id]
+        assert abs(float(np.linalg.norm(direction)) - 1.0) < 1e-4
+        assert float(direction @ mean) / float(np.linalg.norm(mean)) > 0.9999
