@@ -17,7 +17,7 @@ import pytest
 from bot.config import Settings
 from bot.service import Service
 from bot.wiring import build_service
-from tests.conftest import CORPUS, env_for
+from tests.conftest import CORPUS, SEED, env_for
 from tests.test_answerability import ARTICLE
 
 
@@ -66,3 +66,19 @@ def test_a_question_restating_the_lead_is_answered_from_the_detail(tmp_path: Pat
     assert "the closure will hit pupils preparing for exams" in quote
     assert paragraph == 6
 
+
+
+def test_an_article_about_the_question_is_chosen_over_one_sharing_a_rarer_word(tmp_path: Path) -> None:
+    # "trust" is rare in the BBC piece and absent from the seed, where North Korea and China run
+    # through every paragraph: discounting those words must not hand the question to the BBC piece
+    service = build(tmp_path, {
+        "kim.txt": SEED.read_text(encoding="utf-8"),
+        "007.txt": (CORPUS / "007.txt").read_text(encoding="utf-8"),
+    })
+    try:
+        answer = asyncio.run(service.ask("Does North Korea trust China?"))
+    finally:
+        service.close()
+    assert not answer.not_found
+    assert answer.citations[0].title == "With Hanoi in the Rearview, Will Kim Jong Un Turn to Russia?"
+    assert "China" in answer.citations[0].quote
