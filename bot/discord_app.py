@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.errors import CitebotError, ConfigError
 from bot.feedback import FeedbackStore, Vote
 from bot.models import Answer, Length, Turn
-from bot.ratelimit import RateLimiter, limited_message
+from bot.ratelimit import Limiter, limited_message
 from bot.render_discord import (
     Outgoing,
     render_answer,
@@ -30,6 +30,7 @@ from bot.render_discord import (
     visible,
 )
 from bot.service import CitebotService
+from bot.wiring import build_limiter
 
 log = logging.getLogger(__name__)
 
@@ -273,7 +274,7 @@ class CitebotClient(discord.Client):
         settings: Settings,
         service: CitebotService,
         feedback: FeedbackStore,
-        limiter: RateLimiter | None = None,
+        limiter: Limiter | None = None,
         **options: Any,
     ) -> None:
         # citebot never joins voice: skip discord.py's warnings about missing voice libraries.
@@ -282,7 +283,7 @@ class CitebotClient(discord.Client):
         self.settings = settings
         self.service = service
         self.feedback = feedback
-        self.limiter = limiter or RateLimiter(settings.citebot_rate_limit)
+        self.limiter = limiter or build_limiter(settings)
         self.tree = app_commands.CommandTree(self)
         self.tree.on_error = self._on_command_error  # type: ignore[method-assign]
         guild = discord.Object(settings.discord_guild_id) if settings.discord_guild_id else None
@@ -316,7 +317,7 @@ class CitebotClient(discord.Client):
 
     # --- admission ---------------------------------------------------------------------------
 
-    def refusal(
+    async def refusal(
         self,
         guild_id: int | None,
         user_id: int,
@@ -339,14 +340,15 @@ class CitebotClient(discord.Client):
                     f"That question is {len(question):,} characters; the limit is {limit:,}. "
                     "Please shorten it."
                 )
-        wait = self.limiter.retry_after(f"{PLATFORM}:{user_id}") if limited else 0.0
+        # off the event loop: the limit may wait on another shard's write to the shared file
+        wait = await asyncio.to_thread(self.limiter.retry_after, f"{PLATFORM}:{user_id}") if limited else 0.0
         return limited_message(wait) if wait > 0 else None
 
     async def admit(
         self, interaction: discord.Interaction, question: str | None = None, *, limited: bool = True
     ) -> bool:
         """True to go ahead; else the user has been told why, privately."""
-        reason = self.refusal(interaction.guild_id, interaction.user.id, question, limited=limited)
+        reason = await self.refusal(interaction.guild_id, interaction.user.id, question, limited=limited)
         if reason is None:
             return True
         await interaction.response.send_message(
@@ -450,7 +452,7 @@ class CitebotClient(discord.Client):
             return
         question = strip_mentions(message.content, self._own_ids(message))
         replier = MessageReplier(message)
-        reason = self.refusal(
+        reason = await self.refusal(
             message.guild.id if message.guild else None, message.author.id, question
         )
         if reason is not None:
@@ -588,7 +590,7 @@ def build_client(
     settings: Settings,
     service: CitebotService,
     feedback: FeedbackStore,
-    limiter: RateLimiter | None = None,
+    limiter: Limiter | None = None,
 ) -> CitebotClient:
     """The client, wired to its dependencies; nothing connects until it is started.
     Sharded (DISCORD_SHARDS) it runs several gateway connections, or DISCORD_SHARD_IDS of them."""

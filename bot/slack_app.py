@@ -41,7 +41,7 @@ from bot.config import Settings
 from bot.errors import CitebotError, ConfigError
 from bot.feedback import FeedbackStore, Vote
 from bot.models import Answer, Length, Turn
-from bot.ratelimit import RateLimiter, limited_message
+from bot.ratelimit import Limiter, limited_message
 from bot.render_slack import (
     CONTINUED,
     SHARE,
@@ -56,6 +56,7 @@ from bot.render_slack import (
     render_summary,
 )
 from bot.service import CitebotService
+from bot.wiring import build_limiter
 
 log = logging.getLogger(__name__)
 
@@ -270,13 +271,13 @@ class SlackDoor:
         service: CitebotService,
         feedback: FeedbackStore,
         identity: Identity,
-        limiter: RateLimiter | None = None,
+        limiter: Limiter | None = None,
     ) -> None:
         self.settings = settings
         self.service = service
         self.feedback = feedback
         self.identity = identity
-        self.limiter = limiter or RateLimiter(settings.citebot_rate_limit)
+        self.limiter = limiter or build_limiter(settings)
         self.public = settings.citebot_slack_public
         self.allowed = settings.slack_channel_allowlist
         self._seen = _Recent(5000)  # event ids and answered messages: Slack's retries and twins
@@ -316,7 +317,7 @@ class SlackDoor:
             )
         return None
 
-    def refusal(self, channel: str, user: str, question: str | None) -> str | None:
+    async def refusal(self, channel: str, user: str, question: str | None) -> str | None:
         """Why this request is not answered (channel, rate, question), or None to go ahead."""
         closed = self.closed_channel(channel)
         if closed:
@@ -330,7 +331,8 @@ class SlackDoor:
                     f"That question is {len(question):,} characters long; the limit is "
                     f"{limit:,}. Please shorten it."
                 )
-        wait = self.limiter.retry_after(f"{PLATFORM}:{user}")
+        # off the event loop: the limit may wait on another worker's write to the shared file
+        wait = await asyncio.to_thread(self.limiter.retry_after, f"{PLATFORM}:{user}")
         return limited_message(wait) if wait else None
 
     # ------------------------------------------------------------ slash commands
@@ -338,7 +340,7 @@ class SlackDoor:
     async def on_ask(self, ack: AsyncAck, command: dict[str, Any]) -> None:
         """/ask <question>: acknowledged at once, answered at the response_url."""
         question = question_text(str(command.get("text") or ""), None)
-        stop = self.refusal(str(command.get("channel_id")), str(command.get("user_id")), question)
+        stop = await self.refusal(str(command.get("channel_id")), str(command.get("user_id")), question)
         if stop:
             await say_in_ack(ack, stop)
             return
@@ -348,7 +350,7 @@ class SlackDoor:
 
     async def on_summarize(self, ack: AsyncAck, command: dict[str, Any]) -> None:
         """/summarize [doc] [short|medium|long]"""
-        stop = self.refusal(str(command.get("channel_id")), str(command.get("user_id")), None)
+        stop = await self.refusal(str(command.get("channel_id")), str(command.get("user_id")), None)
         if stop:
             await say_in_ack(ack, stop)
             return
@@ -476,7 +478,7 @@ class SlackDoor:
         channel, ts = str(event.get("channel")), str(event.get("ts"))
         reply = _Reply(client, channel, thread_ts)
         question = question_text(str(event.get("text") or ""), me.bot_user_id)
-        stop = self.refusal(channel, str(event.get("user")), question)
+        stop = await self.refusal(channel, str(event.get("user")), question)
         if stop:
             await self._safe_post(reply, notice(stop))
             return

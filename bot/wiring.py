@@ -14,6 +14,7 @@ from bot.feedback import FeedbackStore
 from bot.llm import ChatModel
 from bot.llm_answer import LLMAnswerer, QuestionRewriter
 from bot.llm_summary import LLMSummarizer, SummaryCache
+from bot.ratelimit import SharedRateLimiter
 from bot.service import Service
 from bot.summary import ExtractiveSummarizer
 from retrieval.embeddings import Embedder, OpenAIEmbedder, WordLlamaEmbedder
@@ -95,6 +96,11 @@ def make_chat_model(settings: Settings) -> ChatModel | None:
 
 def build_feedback(settings: Settings) -> FeedbackStore:
     return FeedbackStore(settings.citebot_data_dir / "feedback.sqlite3")
+
+
+def build_limiter(settings: Settings) -> SharedRateLimiter:
+    """The per-user question limit, counted together by every worker sharing the data dir."""
+    return SharedRateLimiter(settings.citebot_rate_limit, settings.citebot_data_dir / "ratelimit.sqlite3")
 
 
 def configure_logging(settings: Settings) -> None:

@@ -149,6 +149,7 @@ async def start(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[Harness
             "DISCORD_TOKEN": TOKEN,
             "DISCORD_API_BASE": fake.api_base,
             "DISCORD_GATEWAY_URL": fake.gateway_url,
+            "CITEBOT_DATA_DIR": str(tmp_path),  # the rate limit's count lives there
         }
         if guild_sync:
             base["DISCORD_GUILD_ID"] = fake.guild_id

@@ -165,6 +165,19 @@ async def test_per_user_rate_limit_replies_kindly(start: Start) -> None:
     assert other.json()["text"] == LOOKING
 
 
+async def test_the_rate_limit_is_counted_across_workers(start: Start) -> None:
+    """Two HTTP workers on one data dir behind a balancer: a user's questions count together,
+    whichever worker each lands on."""
+    first, second = await start(CITEBOT_RATE_LIMIT="2"), await start(CITEBOT_RATE_LIMIT="2")
+    one, _ = await first.sender.command("/ask", "What did Kim say about a new way?")
+    two, _ = await second.sender.command("/ask", "What did Kim say about a new way?")
+    three, _ = await first.sender.command("/ask", "What did Kim say about a new way?")
+    assert [one.json()["text"], two.json()["text"]] == [LOOKING, LOOKING]
+    assert "faster than I can keep up. Try again in" in three.json()["text"]
+    other, _ = await second.sender.command("/ask", "What did Kim say about a new way?", user="UOTHER")
+    assert other.json()["text"] == LOOKING
+
+
 async def test_channel_allowlist(start: Start) -> None:
     h = await start(CITEBOT_SLACK_CHANNELS="CALLOWED, COTHER")
     refused, _ = await h.sender.command("/ask", "What did Kim say about a new way?", channel="CGENERAL")
