@@ -85,14 +85,18 @@ class SharedRateLimiter:
         if self._failed:
             return self._fallback.retry_after(key)
         try:
-            return self._shared(key, self._clock())
+            conn = self._connect()
         except (sqlite3.Error, OSError) as exc:
             self._failed = True
             log.warning("rate limit kept per process from now on: %s cannot be used (%s)", self._path, exc)
             return self._fallback.retry_after(key)
+        try:
+            return self._shared(conn, key, self._clock())
+        except sqlite3.Error as exc:  # busy past the timeout, a full disk: this question only
+            log.warning("rate limit counted in this process for one question: %s", exc)
+            return self._fallback.retry_after(key)
 
-    def _shared(self, key: str, now: float) -> float:
-        conn = self._connect()
+    def _shared(self, conn: sqlite3.Connection, key: str, now: float) -> float:
         conn.execute("BEGIN IMMEDIATE")  # one writer at a time: no two workers both admit the last slot
         try:
             self._calls += 1

@@ -159,8 +159,10 @@ class _Profile:
     direction: Vectors | None
 
     def spread_weights(self, weights: dict[str, float]) -> dict[str, float]:
-        """Question-term weights, less for the terms most of the document's chunks use (a BM25
-        idf over its chunks, scaled to 0..1, mixed in by SPREAD_DISCOUNT)."""
+        """Question-term weights, less for the terms most of the document's chunks use: a BM25
+        idf over its chunks, divided by log(n + 1.5) (so about 1 for a word one chunk uses, near
+        0 for one in every chunk, a little over 1 for one it never uses), mixed in by
+        SPREAD_DISCOUNT."""
         n = self.chunks
         top = math.log(n + 1.5)
         return {

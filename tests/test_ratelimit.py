@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,22 @@ def test_zero_turns_the_limit_off(tmp_path: Path) -> None:
     local = RateLimiter(0)
     assert all(x.retry_after("k") == 0.0 for x in (shared, local) for _ in range(100))
     assert not (tmp_path / "r.sqlite3").exists()
+
+
+def test_a_file_held_by_another_writer_never_stops_a_question(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = Clock()
+    path = tmp_path / "ratelimit.sqlite3"
+    limiter = SharedRateLimiter(5, path, clock, busy_timeout=0.05)
+    assert limiter.retry_after("slack:U1") == 0.0  # the file exists and counts 1
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another worker stuck mid-write
+    with caplog.at_level(logging.WARNING, logger="bot.ratelimit"):
+        assert limiter.retry_after("slack:U1") == 0.0  # counted in this process this once
+    assert any("for one question" in r.getMessage() for r in caplog.records)
+    other.execute("ROLLBACK")
+    other.close()
+    second = SharedRateLimiter(5, path, clock)
+    assert [second.retry_after("slack:U1") for _ in range(4)] == [0.0, 0.0, 0.0, 0.0]
+    assert second.retry_after("slack:U1") > 59.0  # back to the shared count: 1 + 4 there
