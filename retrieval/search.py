@@ -20,6 +20,7 @@ from retrieval.chunking import sentence_spans
 from retrieval.embeddings import Embedder, Vectors
 from retrieval.lexical import STOPWORDS, LexicalIndex, stem, term_words, terms, words
 from retrieval.question_parts import question_names
+from retrieval.spellings import Spellings
 from retrieval.store import ChunkStore
 from retrieval.types import Passage, StoredChunk
 
@@ -194,28 +195,31 @@ class _Snapshot:
     """The chunks, lexical index and per-chunk sentences of one store revision."""
 
     def __init__(
-        self, revision: str, chunks: list[StoredChunk], known_terms: dict[str, list[str]],
-        known_surface: dict[str, str] | None = None, directions: dict[str, Vectors] | None = None,
+        self, revision: str, chunks: list[StoredChunk], previous: _Snapshot | None = None,
+        directions: dict[str, Vectors] | None = None,
     ) -> None:
         self.revision = revision
         self.chunks = chunks
         self.directions = directions or {}
         self.position = {c.id: i for i, c in enumerate(chunks)}
-        # stem -> the word its vector is made from: the first in sort order of the words the
-        # articles write it with, so an answer never depends on the questions asked before it
-        self.surface: dict[str, str] = dict(known_surface or {})
         # chunk ids follow from content, so terms tokenized for an earlier snapshot still hold
+        known_terms: dict[str, list[str]] = previous.terms_by_id if previous else {}
+        self.spellings: Spellings = previous.spellings.copy() if previous else Spellings()
+        if previous:
+            for c in previous.chunks:
+                if c.id not in self.position:
+                    self.spellings.remove(term_words(c.text))
         term_lists = []
         for c in chunks:
             found = known_terms.get(c.id)
             if found is None:
                 pairs = term_words(c.text)
-                for st, w in pairs:
-                    if w < self.surface.get(st, "\uffff"):
-                        self.surface[st] = w
+                self.spellings.add(pairs)
                 found = [st for st, _ in pairs]
             term_lists.append(found)
-        self.terms_by_id = dict(zip((c.id for c in chunks), term_lists, strict=True))
+        # stem -> the word its vector is made from (see retrieval/spellings.py)
+        self.surface = self.spellings.surface()
+        self.terms_by_id: dict[str, list[str]] = dict(zip((c.id for c in chunks), term_lists, strict=True))
         self.index = LexicalIndex(term_lists)
         self.doc_terms: dict[str, set[str]] = {}
         self.doc_chunks: dict[str, list[StoredChunk]] = {}
@@ -324,11 +328,7 @@ class HybridSearcher:
             if self._snapshot is None or self._snapshot.revision != revision:
                 started = time.perf_counter()
                 chunks = sorted(self.store.iter_chunks(), key=lambda c: (c.ingested_at, c.doc_id, c.start))
-                old = self._snapshot
-                self._snapshot = _Snapshot(
-                    revision, chunks, old.terms_by_id if old else {}, old.surface if old else None,
-                    self.store.document_vectors(),
-                )
+                self._snapshot = _Snapshot(revision, chunks, self._snapshot, self.store.document_vectors())
                 # Its objects live until the next rebuild: keep them out of the cyclic collector's
                 # full passes, which otherwise hold the GIL, and so the doors' event loops, for
                 # ~150 ms at 19k chunks. Reference counting still frees them when replaced.

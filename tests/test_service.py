@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -100,3 +101,27 @@ async def test_an_answer_does_not_depend_on_the_questions_asked_before_it(
     await primed.ask("How much compensation did the Conlon and Maguire families get from the government?")
     got = [(c.doc_id, c.start, c.end) for c in (await primed.ask(question)).citations]
     assert got == expected
+
+
+async def test_a_long_running_worker_reads_the_store_as_a_fresh_one_does(
+    make_service: Callable[..., Service], tmp_path: Path
+) -> None:
+    """Each stem's vector is made from the first spelling in the store: when a document that
+    alone wrote "negotiate" is replaced, a worker that read it before must forget it, as a
+    worker started afterwards never knew it, or the two could rank the same question apart."""
+    talks, other = tmp_path / "talks.txt", tmp_path / "other.txt"
+    talks.write_text("Talks\n\nThe envoys will negotiate a ceasefire in March.\n", encoding="utf-8")
+    other.write_text("Other\n\nNegotiations on the ceasefire stalled on Friday.\n", encoding="utf-8")
+    before = make_service()
+    before.ingest([str(talks), str(other)])
+    await before.ask("When will the envoys meet?")
+    assert before.searcher.snapshot().surface["negoti"] == "negotiate"
+    talks.write_text("Talks\n\nThe envoys will meet about a ceasefire in March.\n", encoding="utf-8")
+    writer = make_service()
+    assert writer.ingest([str(talks)]).updated == 1
+    before.searcher.invalidate()
+    await before.ask("When will the envoys meet?")
+    after = make_service()
+    await after.ask("When will the envoys meet?")
+    assert before.searcher.snapshot().surface == after.searcher.snapshot().surface
+    assert after.searcher.snapshot().surface["negoti"] == "negotiations"
