@@ -23,3 +23,7 @@ class EmptyStore(CitebotError):
 
 class NotFound(CitebotError):
     """A named document does not exist."""
+
+
+class RateLimited(CitebotError):
+    """The user asked more questions this minute than CITEBOT_RATE_LIMIT allows."""

@@ -38,7 +38,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.config import Settings
-from bot.errors import CitebotError, ConfigError
+from bot.errors import CitebotError, ConfigError, RateLimited
 from bot.feedback import FeedbackStore, Vote
 from bot.models import Answer, Length, Turn
 from bot.ratelimit import Limiter, limited_message
@@ -317,8 +317,8 @@ class SlackDoor:
             )
         return None
 
-    async def refusal(self, channel: str, user: str, question: str | None) -> str | None:
-        """Why this request is not answered (channel, rate, question), or None to go ahead."""
+    def refusal(self, channel: str, question: str | None) -> str | None:
+        """Why this request is not answered (channel, question), or None to go ahead."""
         closed = self.closed_channel(channel)
         if closed:
             return closed
@@ -331,26 +331,36 @@ class SlackDoor:
                     f"That question is {len(question):,} characters long; the limit is "
                     f"{limit:,}. Please shorten it."
                 )
-        # off the event loop: the limit may wait on another worker's write to the shared file
+        return None
+
+    async def check_rate(self, user: str) -> None:
+        """Raises RateLimited when the user has asked too often this minute. Checked after a
+        slash command is acknowledged, never before: the count lives in SQLite shared by the
+        workers, and under load its I/O (a thread giving up the GIL) would hold up the acks."""
         wait = await asyncio.to_thread(self.limiter.retry_after, f"{PLATFORM}:{user}")
-        return limited_message(wait) if wait else None
+        if wait:
+            raise RateLimited(limited_message(wait))
 
     # ------------------------------------------------------------ slash commands
 
     async def on_ask(self, ack: AsyncAck, command: dict[str, Any]) -> None:
         """/ask <question>: acknowledged at once, answered at the response_url."""
         question = question_text(str(command.get("text") or ""), None)
-        stop = await self.refusal(str(command.get("channel_id")), str(command.get("user_id")), question)
+        stop = self.refusal(str(command.get("channel_id")), question)
         if stop:
             await say_in_ack(ack, stop)
             return
         await say_in_ack(ack, LOOKING)
-        url = str(command.get("response_url") or "")
-        await self._answer_at(url, lambda: self._ask_messages(question, share=not self.public))
+
+        async def messages() -> list[SlackMessage]:
+            await self.check_rate(str(command.get("user_id")))
+            return await self._ask_messages(question, share=not self.public)
+
+        await self._answer_at(str(command.get("response_url") or ""), messages)
 
     async def on_summarize(self, ack: AsyncAck, command: dict[str, Any]) -> None:
         """/summarize [doc] [short|medium|long]"""
-        stop = await self.refusal(str(command.get("channel_id")), str(command.get("user_id")), None)
+        stop = self.refusal(str(command.get("channel_id")), None)
         if stop:
             await say_in_ack(ack, stop)
             return
@@ -358,6 +368,7 @@ class SlackDoor:
         doc, length = summarize_args(str(command.get("text") or ""))
 
         async def messages() -> list[SlackMessage]:
+            await self.check_rate(str(command.get("user_id")))
             return render_summary(await self.service.summarize(doc, length))
 
         await self._answer_at(str(command.get("response_url") or ""), messages)
@@ -478,7 +489,12 @@ class SlackDoor:
         channel, ts = str(event.get("channel")), str(event.get("ts"))
         reply = _Reply(client, channel, thread_ts)
         question = question_text(str(event.get("text") or ""), me.bot_user_id)
-        stop = await self.refusal(channel, str(event.get("user")), question)
+        stop = self.refusal(channel, question)
+        if stop is None:
+            try:
+                await self.check_rate(str(event.get("user")))
+            except RateLimited as limited:
+                stop = str(limited)
         if stop:
             await self._safe_post(reply, notice(stop))
             return

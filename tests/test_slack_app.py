@@ -156,26 +156,40 @@ async def test_question_limits_and_empty_questions_get_a_reply(start: Start) -> 
     assert h.service.asked == []
 
 
+async def limited_reply(h: Harness, key: str) -> str:
+    """The one private message a rate-limited /ask gets at its response_url, after "Looking"."""
+    [reply] = await h.fake.wait_for(lambda: h.fake.responses(key))
+    assert reply["response_type"] == "ephemeral"
+    return shown(reply)
+
+
 async def test_per_user_rate_limit_replies_kindly(start: Start) -> None:
     h = await start(CITEBOT_RATE_LIMIT="2")
-    acks = [(await h.sender.command("/ask", "What did Kim say about a new way?"))[0] for _ in range(3)]
-    assert [a.json()["text"] for a in acks[:2]] == [LOOKING, LOOKING]
-    assert "faster than I can keep up" in acks[2].json()["text"]
-    other, _ = await h.sender.command("/ask", "What did Kim say about a new way?", user="UOTHER")
+    sent = [await h.sender.command("/ask", "What did Kim say about a new way?") for _ in range(3)]
+    # acknowledged at once whatever the count: the shared count is read after the ack
+    assert [ack.json()["text"] for ack, _ in sent] == [LOOKING, LOOKING, LOOKING]
+    assert "faster than I can keep up. Try again in" in await limited_reply(h, sent[2][1])
+    assert len(h.service.asked) == 2
+    other, key = await h.sender.command("/ask", "What did Kim say about a new way?", user="UOTHER")
     assert other.json()["text"] == LOOKING
+    [answer] = await h.fake.wait_for(lambda: h.fake.responses(key))
+    assert "¶3" in shown(answer)
 
 
 async def test_the_rate_limit_is_counted_across_workers(start: Start) -> None:
     """Two HTTP workers on one data dir behind a balancer: a user's questions count together,
     whichever worker each lands on."""
     first, second = await start(CITEBOT_RATE_LIMIT="2"), await start(CITEBOT_RATE_LIMIT="2")
-    one, _ = await first.sender.command("/ask", "What did Kim say about a new way?")
-    two, _ = await second.sender.command("/ask", "What did Kim say about a new way?")
-    three, _ = await first.sender.command("/ask", "What did Kim say about a new way?")
-    assert [one.json()["text"], two.json()["text"]] == [LOOKING, LOOKING]
-    assert "faster than I can keep up. Try again in" in three.json()["text"]
-    other, _ = await second.sender.command("/ask", "What did Kim say about a new way?", user="UOTHER")
-    assert other.json()["text"] == LOOKING
+    question = "What did Kim say about a new way?"
+    for n, h in enumerate((first, second)):  # one Slack, so each command names its own url
+        _, key = await h.sender.command("/ask", question, key=f"asked{n}")
+        answer = await h.fake.wait_for(lambda h=h, key=key: h.fake.responses(key))
+        assert "¶3" in shown(answer[0])
+    _, key = await first.sender.command("/ask", question, key="third")
+    assert "faster than I can keep up. Try again in" in await limited_reply(first, key)
+    _, key = await second.sender.command("/ask", question, user="UOTHER", key="other")
+    answer = await second.fake.wait_for(lambda: second.fake.responses(key))
+    assert "¶3" in shown(answer[0])
 
 
 async def test_channel_allowlist(start: Start) -> None:
