@@ -415,20 +415,23 @@ class HybridSearcher:
         names = set(question_names(query.question)) if len(snap.doc_terms) > 1 else set()
         named = {t: w * (NAME_WEIGHT if t in names else 1.0) for t, w in query.weights.items()}
         hits: list[Hit] = []
+        per_doc: dict[str, tuple[_Profile, _Share, float]] = {}
         all_stems = {t for chunk, _ in ranked for s in snap.sentences(chunk) for t in s.terms}
         term_vecs = snap.term_vectors([*qterms, *all_stems], self.embedder, asked)
         for chunk, chunk_score in ranked:
             sentences = snap.sentences(chunk)
             if not sentences:
                 continue
-            profile = snap.profile(chunk.doc_id)
-            weights = profile.spread_weights(named)
-            total = sum(weights.values()) or 1.0
-            share = _Share(qterms, weights, total)
+            found = per_doc.get(chunk.doc_id)
+            if found is None:  # once per article, not per chunk: several chunks share one
+                profile = snap.profile(chunk.doc_id)
+                weights = profile.spread_weights(named)
+                share = _Share(qterms, weights, sum(weights.values()) or 1.0)
+                found = per_doc[chunk.doc_id] = (profile, share, profile.cosine(qvec))
+            profile, share, article = found
             vectors = snap.vectors(chunk, self.embedder)
             cosines = vectors @ qvec
             centred = profile.centred(vectors, qvec)
-            article = profile.cosine(qvec)
             para_terms: dict[int, frozenset[str]] = {}
             for s in sentences:
                 para_terms[s.paragraph] = para_terms.get(s.paragraph, frozenset()) | s.terms
@@ -444,7 +447,7 @@ class HybridSearcher:
                     chunk_score,
                     sum(1 for b in query.bigrams if b in s.bigrams) / max(1, len(query.bigrams)),
                     1.0 if query.speech and s.terms & _REPORTING else 0.0,
-                    _soft_coverage(qterms, weights, s.terms, term_vecs) / total,
+                    _soft_coverage(qterms, share.weights, s.terms, term_vecs) / share.total,
                     _typed(query, s.text),
                     1.0 if query.why and _CAUSAL.search(s.text) else 0.0,
                     article,
