@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.models import NOT_FOUND_TEXT, Answer, Citation, Mode
@@ -10,6 +11,11 @@ from retrieval.lexical import terms
 from retrieval.question_parts import counted, question_names, question_numbers, speaker
 from retrieval.search import Hit, HybridSearcher, SearchResult, Sentence, reports_speech
 from retrieval.types import Passage
+
+
+# what "how much cash" counts is said as a sum of money ("£550m"), not with the word
+_MONEY = frozenset(terms("cash money"))
+_AMOUNT = re.compile(r"[£$€]\s?\d|\d\s?(pounds|dollars|euros)\b", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +75,10 @@ class ExtractiveAnswerer:
         ):
             return False  # names no article uses ("the 2022 Olympics"), or none the quoted one does
         things = terms(" ".join(counted(result.question)))
-        if things and not any(t in vocabulary for t in things):
-            return False  # "how much oil": the article must speak of oil
+        if things and not any(t in vocabulary for t in things) and not (
+            set(things) & _MONEY and _AMOUNT.search(result.best.passage.text)
+        ):
+            return False  # "how much oil": the article must speak of oil (of cash: a sum will do)
         if any(n not in vocabulary for n in question_numbers(result.question)):
             return False  # "Labour's 2007 conference" in an article that never says 2007
         if result.speech and not reports_speech(quote.text):

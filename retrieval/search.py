@@ -267,14 +267,18 @@ class _Snapshot:
 
     def names(self, doc_id: str) -> frozenset[str]:
         """Initialisms of the document's capitalized names ("Scottish National Party" gives
-        "snp", "Department for Trade and Industry" gives "dti"), as stems."""
+        "snp", "Department for Trade and Industry" gives "dti", "Freedom of Information" gives
+        "fi" and "foi": an "of" may count or not), as stems."""
         found = self._doc_names.get(doc_id)
         if found is None:
             text = "\n".join(c.text for c in self.doc_chunks.get(doc_id, []))
             found = frozenset(
                 stem(initials)
                 for m in CAPITAL_RUN.finditer(text)
-                for initials in _initialisms([w[0] for w in m.group(0).split() if w[0].isupper()])
+                for with_of in (False, True)
+                for initials in _initialisms(
+                    [w[0] for w in m.group(0).split() if w[0].isupper() or (with_of and w == "of")]
+                )
             )
             self._doc_names[doc_id] = found
         return found

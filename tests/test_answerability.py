@@ -72,6 +72,8 @@ def ask(service: Service, question: str) -> tuple[bool, str, int]:
         ("What did the RRS collect?", "raised £30,000", 7),
         # "where" money goes is what it is spent on
         ("Where will the RRS's money be spent?", "spent on a reading garden", 7),
+        # "how much cash": a sum of money answers it, though the article never says "cash"
+        ("How much cash did the reading society raise?", "raised £30,000", 7),
     ],
 )
 def test_answerable_questions_quote_the_answer(library: Service, question: str, quoted: str, paragraph: int) -> None:
@@ -137,5 +139,31 @@ def test_a_credit_line_between_paragraphs_is_never_quoted(tmp_path: Path) -> Non
         assert "two sailings a day" in first.quote
         assert all("Harbour Images" not in c.quote for c in answer.citations)
         assert first.where == "¶2"
+    finally:
+        service.close()
+
+
+ARCHIVE = """Council e-mails to be kept for ten years
+
+The council will keep its staff e-mails for ten years, it said on Friday.
+
+The Freedom of Information Act gives the public a right to see them, the information commissioner said.
+
+The old rule, which let staff delete e-mails after three months, ends in April.
+"""
+
+
+def test_initials_with_an_of_in_them_name_what_the_article_writes_out(tmp_path: Path) -> None:
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "archive.txt").write_text(ARCHIVE, encoding="utf-8")
+    service = build_service(Settings.from_env(env_for(tmp_path, CITEBOT_SEEDS_DIR=str(tmp_path / "seeds"))))
+    try:
+        # "FOI" is "Freedom of Information": the article does name it, so this is answered
+        answer = asyncio.run(service.ask("Who said FOI lets the public see the e-mails?"))
+        assert not answer.not_found
+        assert "the information commissioner said" in answer.citations[0].quote
+        assert answer.citations[0].paragraph == 2
+        # a name it never gives, in any form, is still declined
+        assert asyncio.run(service.ask("Who said the GDPR lets the public see the e-mails?")).not_found
     finally:
         service.close()
