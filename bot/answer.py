@@ -12,7 +12,6 @@ from retrieval.question_parts import counted, question_names, question_numbers, 
 from retrieval.search import Hit, HybridSearcher, SearchResult, Sentence, reports_speech
 from retrieval.types import Passage
 
-
 # what "how much cash" counts is said as a sum of money ("£550m"), not with the word
 _MONEY = frozenset(terms("cash money"))
 _AMOUNT = re.compile(r"[£$€]\s?\d|\d\s?(pounds|dollars|euros)\b", re.I)
