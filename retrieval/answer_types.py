@@ -48,6 +48,8 @@ _AREAS = "constituency|seat|county|province|district|borough"  # a place named b
 _QUESTION_TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
     (AnswerType.NUMBER, re.compile(
         r"\b(how (many|much|big|large|high|low|far|long)|by how much|"
+        r"what (will|would|did|does|do|could|might|should) (\S+ ){1,8}cost\b(?! of)|"
+        r"what (\w+ ){0,2}cost (figure|estimate)|"
         r"what (is |was |are |were )?(the )?(share|percentage|"
         r"proportion|number|amount|sum|figure|fraction|percent|rate|level|price|cost|population|"
         r"death toll|toll|total|size|age|salary|budget|turnout|majority|margin|score)|"
@@ -86,6 +88,14 @@ _TIME = re.compile(
     r"(the )?end of (the|this|next|last) (week|month|year|decade)|ago|at the weekend|"
     r"(early|late|mid)[ -]\w+|overnight|recently|soon|immediately|in the (past|coming|next))\b",
     re.I,
+)
+# a question asking what something costs, or how much money: only a sum of money answers it
+_COST_ASKED = re.compile(
+    r"\b(cost|costs|costing|costed|price|priced|budget|bill|spend|spent|spending|expense|fees?)\b", re.I
+)
+_MONEY = re.compile(
+    r"[£$€]\s?\d[\d,.]*\s?(m|bn|k|million|billion|trillion)?\b|\b\d[\d,.]*\s?(p|pence|cents?)\b|"
+    r"\b\d[\d,.]*\s?(million|billion|trillion)?\s?(pounds|dollars|euros|roubles|yuan|yen)\b", re.I
 )
 _DATE_LIKE = re.compile(rf"\b({_MONTHS}|{_DAYS})\b|\b\d{{1,2}}(st|nd|rd|th)?\b", re.I)
 _PEOPLE = re.compile(r"\b[a-z]+(?:ers|ors|ists|ians|ants|ents)\b")
@@ -213,6 +223,12 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
     if kind is AnswerType.NUMBER:
         if _DURATION.search(question) and any(m.group(0).casefold() not in asked for m in _TIME.finditer(sentence)):
             return True  # "how long has Kim given Washington": "until the end of this year"
+        if _COST_ASKED.search(question):
+            # "what will it cost": a sum of money, said to be a cost ("expected to cost £2.4m"),
+            # not "six months" or "the extra £1,400" a mother gets
+            return bool(_COST_ASKED.search(sentence)) and any(
+                m.group(0).casefold() not in asked for m in _MONEY.finditer(sentence)
+            )
         return any(
             m.group(0).casefold() not in asked and not _in_date(sentence, m.start(), m.end())
             for m in _NUMBER.finditer(sentence)

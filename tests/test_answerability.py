@@ -167,3 +167,30 @@ def test_initials_with_an_of_in_them_name_what_the_article_writes_out(tmp_path: 
         assert asyncio.run(service.ask("Who said the GDPR lets the public see the e-mails?")).not_found
     finally:
         service.close()
+
+
+LEAVE = """Paid leave for new fathers to double
+
+New fathers will get four weeks of paid leave instead of two from next April, the government said.
+
+Each father will receive an extra £300 during his leave, ministers said.
+
+Employers' groups said the cost to the public purse had not yet been worked out.
+"""
+
+
+def test_what_something_costs_is_a_sum_said_to_be_its_cost(tmp_path: Path) -> None:
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "leave.txt").write_text(LEAVE, encoding="utf-8")
+    service = build_service(Settings.from_env(env_for(tmp_path, CITEBOT_SEEDS_DIR=str(tmp_path / "seeds"))))
+    try:
+        # the £300 each father gets is not what the plan costs, and no cost is given
+        for question in (
+            "How much will doubling paternity leave cost the government in total?",
+            "What will the longer paternity leave cost the taxpayer each year?",
+        ):
+            assert asyncio.run(service.ask(question)).not_found, question
+        answer = asyncio.run(service.ask("How much extra will each father receive?"))
+        assert "an extra £300" in answer.citations[0].quote
+    finally:
+        service.close()
