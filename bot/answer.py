@@ -85,6 +85,8 @@ class ExtractiveAnswerer:
         who = terms(" ".join(speaker(result.question)))
         if who and not set(who) & self.searcher.context_terms(result.best, radius=2):
             return False  # "what did Xi say": Xi must be named in or next to the quoted paragraph
+        if result.why and only_as_a_time(result.best.passage.text, result.question):
+            return False  # "Why did the summit collapse?": "Since the summit's collapse, ..."
         # the kind of answer asked for, in the best sentence itself: its neighbours would let
         # "When did Kim meet Lavrov?" pass on a date that is about something else
         return result.kind is None or holds(result.kind, result.best.passage.text, result.question)
@@ -148,6 +150,28 @@ class ExtractiveAnswerer:
             quote.doc_id, quote.title, quote.source, quote.paragraph, quote.start, nxt.end,
             quote.text + gap + nxt.text, quote.score, paragraph_end=nxt.paragraph,
         )
+
+
+_OPENING_TIME = re.compile(r"^\W*(since|after|following|before|until|when|ever since)\b[^,;]*", re.I)
+_WHY_WORDS = frozenset(terms("why reason reasons cause caused causes"))
+# when the question puts the event ("... collapse at the end of February?"): not the event itself
+_WHEN_ASKED = re.compile(
+    r"\b(at|in|on|by|during|around)\s+(the\s+)?((very\s+)?(end|start|beginning|middle|close)\s+of\s+"
+    r"(the\s+)?)?((last|this|next)\s+)?(January|February|March|April|May|June|July|August|September|"
+    r"October|November|December|year|month|week|spring|summer|autumn|winter|\d{4})\b", re.I,
+)
+
+
+def only_as_a_time(sentence: str, question: str) -> bool:
+    """Whether a sentence names what a "why" question asks about only as the time it opens
+    with ("Since the collapse of the summit in Hanoi, Pyongyang has kept to itself"): it says
+    what came after, not why it happened."""
+    opening = _OPENING_TIME.match(sentence)
+    if opening is None:
+        return False
+    event = set(terms(_WHEN_ASKED.sub(" ", question))) - set(question_names(question)) - _WHY_WORDS
+    rest = set(terms(sentence[opening.end():]))
+    return bool(event & set(terms(opening.group(0)))) and not event & rest
 
 
 def quote_window(lengths: list[int], at: int, most: int, max_words: int) -> tuple[int, int]:

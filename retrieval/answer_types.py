@@ -141,7 +141,9 @@ _ORG_WORDS = frozenset(
 CAPITAL_RUN = re.compile(r"[A-Z][\w’'-]*(?:\s+(?:(?:of|for|and|the|de|von|van|bin|&)\s+)?[A-Z][\w’'-]*)*")
 _HUMAN_ASKED = re.compile(
     rf"\b(which|what) (\w+ ){{0,2}}{_HUMAN_ROLE}s?\b|\bnames? of (the |a |an )?([\w’']+ ){{0,3}}"
-    rf"{_HUMAN_ROLE}", re.I,
+    rf"{_HUMAN_ROLE}|"
+    # "who is the Russian ambassador": who holds a post, so a person, not a body or a place
+    rf"^who(’s|'s| is| was| are| were) (the |a |an )?(\w+ ){{0,2}}{_HUMAN_ROLE}s?\b(?!’s|'s)", re.I,
 )
 
 

@@ -99,9 +99,13 @@ _ABOUT_THE_TEXT = re.compile(
 _QUOTATION = re.compile(r"[:,]\s*[“\"]")
 
 
+# "telling" as an adjective ("is particularly telling") reports nobody's words
+_TELLING = re.compile(r"\b(is|was|are|were|be|been|being|particularly|very|more|most|quite|highly|especially)\s+telling\b", re.I)
+
+
 def reports_speech(text: str) -> bool:
     """Whether a text reports someone saying, warning, claiming... something."""
-    return bool(set(terms(text)) & _REPORTING) or bool(_QUOTATION.search(text))
+    return bool(set(terms(_TELLING.sub(" ", text))) & _REPORTING) or bool(_QUOTATION.search(text))
 
 
 @dataclass(frozen=True, slots=True)

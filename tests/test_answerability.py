@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.models import NOT_FOUND_TEXT
 from bot.service import Service
 from bot.wiring import build_service
+from retrieval.search import reports_speech
 from tests.conftest import env_for
 
 ARTICLE = """Riverside library to close for a year of repairs
@@ -194,3 +195,61 @@ def test_what_something_costs_is_a_sum_said_to_be_its_cost(tmp_path: Path) -> No
         assert "an extra £300" in answer.citations[0].quote
     finally:
         service.close()
+
+
+HARBOUR = """Harbour talks end without a deal
+
+Since the collapse of the harbour talks in Dover last week, the council has said little.
+
+The mayor has yet to meet the port's new chairman, Tom Reid, who took over in May.
+
+Her silence is particularly telling given her promise of regular meetings with the port.
+
+A reception hosted by the French ambassador in Calais was attended by the Harbour Council.
+
+After a week of talks, the ferry strike was called off because the company raised pay by 5%.
+"""
+
+
+@pytest.fixture(scope="module")
+def harbour(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    root = tmp_path_factory.mktemp("harbour")
+    (root / "seeds").mkdir()
+    (root / "seeds" / "harbour.txt").write_text(HARBOUR, encoding="utf-8")
+    service = build_service(Settings.from_env(env_for(root, CITEBOT_SEEDS_DIR=str(root / "seeds"))))
+    yield service
+    service.close()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # the collapse is only the time the sentence starts from: no reason is given
+        "Why did the harbour talks collapse?",
+        "Why did the Dover talks collapse last week?",
+        # who holds a post is a person: a council is not the ambassador's name
+        "Who is the French ambassador in Calais?",
+    ],
+)
+def test_tempting_questions_the_article_does_not_answer_are_declined(harbour: Service, question: str) -> None:
+    answer = asyncio.run(harbour.ask(question))
+    assert answer.not_found, f"{question!r} was answered with {answer.citations[0].quote!r}"
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [
+        ("Why was the ferry strike called off?", "because the company raised pay by 5%"),
+        ("Who is the port's new chairman?", "Tom Reid"),
+    ],
+)
+def test_their_neighbours_are_answered(harbour: Service, question: str, quoted: str) -> None:
+    answer = asyncio.run(harbour.ask(question))
+    assert not answer.not_found, question
+    assert quoted in answer.citations[0].quote
+
+
+def test_telling_as_an_adjective_reports_nobodys_words() -> None:
+    assert not reports_speech("Her silence is particularly telling given the plans for regular meetings.")
+    assert reports_speech("He was telling reporters that the talks would resume.")
+    assert reports_speech("The mayor told the council the talks had failed.")
