@@ -100,7 +100,11 @@ _QUOTATION = re.compile(r"[:,]\s*[“\"]")
 
 
 # "telling" as an adjective ("is particularly telling") reports nobody's words
-_TELLING = re.compile(r"\b(is|was|are|were|be|been|being|particularly|very|more|most|quite|highly|especially)\s+telling\b", re.I)
+# ("he was telling reporters" does)
+_TELLING = re.compile(
+    r"\b(particularly|very|more|most|quite|highly|especially|deeply|rather)\s+telling\b|"
+    r"\b(is|was|are|were|be|been)\s+telling(?=\s*([.,;:!?]|given\b))", re.I,
+)
 
 
 def reports_speech(text: str) -> bool:
