@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -33,6 +34,8 @@ class AnswerPolicy:
     window_sentences: int = 3  # a quote is the best sentence with its neighbours, up to this many
     window_words: int = 110  # ... unless that makes it longer than this
     run_on_words: int = 40  # a one-sentence paragraph up to this long runs on into the next
+    typed_ratio: float = 0.9  # a runner-up holding the kind of answer asked for, this close,
+    typed_depth: int = 3  # ... and among this many best, leads when the best does not hold one
 
 
 class ExtractiveAnswerer:
@@ -94,6 +97,7 @@ class ExtractiveAnswerer:
     def answer(self, result: SearchResult, mode: Mode = "extractive", note: str = "") -> Answer:
         if result.best is None:
             return not_found(result.question, mode, note)
+        result = self.typed_first(result)
         passages = self.quotes(result)
         if not self.answerable(result, passages[0]):
             return not_found(result.question, mode, note)
@@ -102,6 +106,20 @@ class ExtractiveAnswerer:
         shown = 1 + sum(1 for p in passages[1:2] if p.score >= self.policy.shown_ratio * top)
         text = compose(citations, shown)
         return Answer(result.question, text, citations, False, mode, note=note)
+
+    def typed_first(self, result: SearchResult) -> SearchResult:
+        """When the best sentence lacks the kind of answer asked for (no name for "who", no
+        figure for "how many"), a close runner-up from the same article that holds one leads
+        instead: the name is often in the sentence next to the one that repeats the question."""
+        best = result.best
+        if best is None or result.kind is None or holds(result.kind, best.passage.text, result.question):
+            return result
+        for i, hit in enumerate(result.hits[1 : self.policy.typed_depth], start=1):
+            if hit.score < self.policy.typed_ratio * best.score:
+                break
+            if hit.passage.doc_id == best.passage.doc_id and holds(result.kind, hit.passage.text, result.question):
+                return dataclasses.replace(result, hits=[hit, *result.hits[:i], *result.hits[i + 1 :]])
+        return result
 
     def quotes(self, result: SearchResult) -> list[Passage]:
         """The best sentence with its neighbours, then further distinct passages that score close."""

@@ -17,7 +17,9 @@ from bot.config import Settings
 from bot.models import NOT_FOUND_TEXT
 from bot.service import Service
 from bot.wiring import build_service
-from retrieval.search import reports_speech
+from retrieval.answer_types import question_type
+from retrieval.search import Hit, SearchResult, reports_speech
+from retrieval.types import Passage
 from tests.conftest import env_for
 
 ARTICLE = """Riverside library to close for a year of repairs
@@ -253,3 +255,28 @@ def test_telling_as_an_adjective_reports_nobodys_words() -> None:
     assert not reports_speech("Her silence is particularly telling given the plans for regular meetings.")
     assert reports_speech("He was telling reporters that the talks would resume.")
     assert reports_speech("The mayor told the council the talks had failed.")
+
+
+
+def _hit(text: str, score: float, doc: str = "a") -> Hit:
+    return Hit(Passage(doc, "T", f"{doc}.txt", 1, 0, len(text), text, score), score, f"{doc}-1")
+
+
+@pytest.mark.parametrize(
+    ("runner_up", "leads"),
+    [
+        (_hit("Priya Shah, who ran housing in Leeds, will lead the planning team.", 0.95), True),
+        # not close enough: the best stands, and (holding no name) is declined later
+        (_hit("Priya Shah, who ran housing in Leeds, will lead the planning team.", 0.5), False),
+        # another article's name is no answer to this one's question
+        (_hit("Priya Shah, who ran housing in Leeds, will lead the planning team.", 0.95, "b"), False),
+    ],
+)
+def test_a_close_runner_up_holding_a_name_leads_a_who_question(
+    library: Service, runner_up: Hit, leads: bool
+) -> None:
+    question = "Who is the council's new head of planning?"
+    best = _hit("The council named its new head of planning on Monday.", 1.0)
+    result = SearchResult(question, (), (), False, question_type(question), False, {}, [best, runner_up])
+    first = library.answerer.typed_first(result).hits[0]
+    assert first is (runner_up if leads else best)
