@@ -77,6 +77,8 @@ def ask(service: Service, question: str) -> tuple[bool, str, int]:
         ("Where will the RRS's money be spent?", "spent on a reading garden", 7),
         # "how much cash": a sum of money answers it, though the article never says "cash"
         ("How much cash did the reading society raise?", "raised £30,000", 7),
+        # words the article never uses, but a name it does and a date where one is asked for
+        ("When does Riverside's athenaeum shut?", "on 1 March", 1),
     ],
 )
 def test_answerable_questions_quote_the_answer(library: Service, question: str, quoted: str, paragraph: int) -> None:
