@@ -51,7 +51,7 @@ _QUESTION_TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"what (will|would|did|does|do|could|might|should) (\S+ ){1,8}cost\b(?! of)|"
         r"what (\w+ ){0,2}cost (figure|estimate)|"
         r"what (is |was |are |were )?(the )?(share|percentage|"
-        r"proportion|number|amount|sum|figure|fraction|percent|rate|level|price|cost|population|"
+        r"proportion|number|amount|sum|figure|fraction|percent|rate|level|price|cost|value|worth|population|"
         r"death toll|toll|total|size|age|salary|budget|turnout|majority|margin|score)|"
         r"how old)\b", re.I)),
     (AnswerType.TIME, re.compile(
@@ -60,7 +60,8 @@ _QUESTION_TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"\bwhen (did|was|were|is|are|will|does|do|has|had|must|should|could|would)\b", re.I)),
     (AnswerType.PERSON, re.compile(
         rf"^(who|whom|whose)\b|\b(which|what) (\w+ ){{0,2}}{_ROLE}s?\b|"
-        r"\b(what|which) (is|was|were|are) (the )?names? of\b|\bname the\b|" + _ORG_ASKED.pattern,
+        r"\b(what|which)( is| was| were| are|’s|'s) (the )?names? of\b|\bname the\b|"
+        r"\bwhat(’s|'s| is| was) (\S+ ){1,4}?\w+(’s|'s) (first |full |real |last )?name\b|" + _ORG_ASKED.pattern,
         re.I)),
     (AnswerType.PLACE, re.compile(
         r"^where\b|\b(which|what) (city|cities|country|countries|town|place|venue|site|region|"
@@ -68,7 +69,7 @@ _QUESTION_TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
 ]
 
 _NUMBER = re.compile(
-    r"(\d(?:[\d,.]*\d)?|%|£|\$|€|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
+    r"((?<![A-Za-z])\d(?:[\d,.]*\d)?|%|£|\$|€|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
     r"thirty|forty|fifty|hundred|thousand|million|billion|trillion|dozen|dozens|double|doubled|"
     r"twice|triple|tripled|halved)\b|\b(a|one|two)[ -](half|third|thirds|quarter|quarters)\b|"
     r"\bhalf of\b)", re.I)
@@ -93,6 +94,8 @@ _TIME = re.compile(
 _COST_ASKED = re.compile(
     r"\b(cost|costs|costing|costed|price|priced|budget|bill|spend|spent|spending|expense|fees?)\b", re.I
 )
+_PAID_ASKED = re.compile(r"\bhow much\b.*\b(paid|earn|earns|earned|charged?|fees?|salary|wages?)\b", re.I)
+_SHARE = re.compile(r"\d\s?%|\bper ?cent\b", re.I)
 _MONEY = re.compile(
     r"[£$€]\s?\d[\d,.]*\s?(m|bn|k|million|billion|trillion)?\b|\b\d[\d,.]*\s?(p|pence|cents?)\b|"
     r"\b\d[\d,.]*\s?(million|billion|trillion)?\s?(pounds|dollars|euros|roubles|yuan|yen)\b", re.I
@@ -119,6 +122,10 @@ _GATHERING = re.compile(
     r"city|town|village|capital|region|area|district|suburb|headquarters|embassy|palace|stadium|"
     r"arena|warehouse|factory|plant|shop|store|market|estate|island|coast|border)s?\b", re.I,
 )
+_EVENT_ASKED = re.compile(
+    r"\b(summit|meeting|meet|conference|talks|event|rally|session|ceremony|hearing|inquiry|"
+    r"briefing|reception|dinner|debate)s?\b", re.I,
+)
 _WHERE = re.compile(r"^where\b|\bwhere (did|do|does|will|would|was|is|are|were|can|could|should|might|has|have)\b", re.I)
 _PLACE_ASKED = re.compile(
     _WHERE.pattern + r"|\b(what|which) (city|town|venue|place|location|site|building|street|village|area|"
@@ -143,14 +150,20 @@ _HUMAN_ASKED = re.compile(
     rf"\b(which|what) (\w+ ){{0,2}}{_HUMAN_ROLE}s?\b|\bnames? of (the |a |an )?([\w’']+ ){{0,3}}"
     rf"{_HUMAN_ROLE}|"
     # "who is the Russian ambassador": who holds a post, so a person, not a body or a place
-    rf"^who(’s|'s| is| was| are| were) (the |a |an )?(\w+ ){{0,2}}{_HUMAN_ROLE}s?\b(?!’s|'s)", re.I,
+    rf"^who(’s|'s| is| was| are| were) (the |a |an )?(\w+ ){{0,2}}{_HUMAN_ROLE}s?\b(?!’s|'s)|"
+    rf"\b{_HUMAN_ROLE}(’s|'s) (first |full |real |last )?name\b", re.I,
 )
 
 
 _NAME_OF = re.compile(
     r"\bnames? of (the |a |an )?([\w’'-]+ ){0,3}?(?P<role>[a-z][\w-]*)\s*"
-    r"(\?|$|\b(in|at|on|who|that|for|from|of|with|during|when|since)\b)", re.I,
+    r"(\?|$|\b(in|at|on|who|that|for|from|of|with|during|when|since)\b)|"
+    # "what was Kim's grandfather's name"
+    r"\b(?P<owner>[a-z][\w-]*)(’s|'s) (first |full |real |last )?name\b", re.I,
 )
+
+
+_PLACED = re.compile(r"\b(in|at|near|outside|inside|across|throughout|within)\s+(the\s+)?$", re.I)
 
 
 def _names(sentence: str, asked: str, people_only: bool) -> list[str]:
@@ -165,6 +178,8 @@ def _names(sentence: str, asked: str, people_only: bool) -> list[str]:
             words = words[1:]  # a sentence's first word is capitalized anyway
         if people_only and any(w.casefold().rstrip("’'s") in _ORG_WORDS for w, _ in words):
             continue
+        if people_only and _PLACED.search(sentence[: run.start()]):
+            continue  # "in Calais", "at Ibrox": where something is, not who
         for word, at in words:
             key = word.casefold().rstrip("’'s")
             if people_only and any(s <= at < e for s, e in places):
@@ -225,6 +240,10 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
     if kind is AnswerType.NUMBER:
         if _DURATION.search(question) and any(m.group(0).casefold() not in asked for m in _TIME.finditer(sentence)):
             return True  # "how long has Kim given Washington": "until the end of this year"
+        if _PAID_ASKED.search(question):  # "how much was the agency paid": a sum, or a share
+            return any(m.group(0).casefold() not in asked for m in _MONEY.finditer(sentence)) or bool(
+                _SHARE.search(sentence)
+            )
         if _COST_ASKED.search(question):
             # "what will it cost": a sum of money, said to be a cost ("expected to cost £2.4m"),
             # not "six months" or "the extra £1,400" a mother gets
@@ -264,7 +283,7 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
         asked_stems = set(terms(question))
         named = _NAME_OF.search(question)
         if named:  # "the name of Kim's grandfather": a name, and that grandfather, in one sentence
-            role = stem(named["role"].casefold())
+            role = stem((named["role"] or named["owner"]).casefold())
             return any(
                 role in terms(sentence[a:b]) and bool(_names(sentence[a:b], asked, people_only))
                 for a, b in sentence_spans(sentence)
@@ -281,7 +300,10 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
             _new(m["name"], asked) and m["name"].casefold() not in _NOT_NAMES
             for m in _LOCATIVE.finditer(sentence)
         ) or (
+            # "at the party's spring conference" says where a speech was given, not where a
+            # meeting asked about will be: an event is no place for another one
             _WHERE.search(question) is not None
+            and not _EVENT_ASKED.search(question)
             and any(m.group(0).split()[-1].casefold() not in asked for m in _GATHERING.finditer(sentence))
         )
     return any(_new(m.group(0), asked) for m in _CAPITAL.finditer(sentence)) or any(

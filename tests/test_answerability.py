@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.models import NOT_FOUND_TEXT
 from bot.service import Service
 from bot.wiring import build_service
-from retrieval.answer_types import question_type
+from retrieval.answer_types import AnswerType, holds, question_type
 from retrieval.search import Hit, SearchResult, reports_speech
 from retrieval.types import Passage
 from tests.conftest import env_for
@@ -212,6 +212,8 @@ Her silence is particularly telling given her promise of regular meetings with t
 A reception hosted by the French ambassador in Calais was attended by the Harbour Council.
 
 After a week of talks, the ferry strike was called off because the company raised pay by 5%.
+
+The mayor hopes the two sides will settle their differences at a summit of harbour towns.
 """
 
 
@@ -233,6 +235,10 @@ def harbour(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
         "Why did the Dover talks collapse last week?",
         # who holds a post is a person: a council is not the ambassador's name
         "Who is the French ambassador in Calais?",
+        "What was the French ambassador's name?",
+        "What's the name of the French ambassador in Calais?",
+        # "at a summit" is not where a meeting will be held
+        "Where will the two sides meet to settle their differences?",
     ],
 )
 def test_tempting_questions_the_article_does_not_answer_are_declined(harbour: Service, question: str) -> None:
@@ -282,3 +288,20 @@ def test_a_close_runner_up_holding_a_name_leads_a_who_question(
     result = SearchResult(question, (), (), False, question_type(question), False, {}, [best, runner_up])
     first = library.answerer.typed_first(result).hits[0]
     assert first is (runner_up if leads else best)
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "holds_one"),
+    [
+        # a figure glued to a name is no amount
+        ("How much was the agency paid?", "The e-mail went by mistake to BBC2's Newsnight.", False),
+        ("How much was the agency paid?", "The agency was paid £5m for the posters.", True),
+        ("How much less are women paid than men?", "Women are paid 19% less than men.", True),
+        # what something is worth is a figure: a year is not one
+        ("What is the value of trade with Russia?", "Trade with Russia has grown since 2014.", False),
+    ],
+)
+def test_what_a_figure_question_needs(question: str, sentence: str, holds_one: bool) -> None:
+    kind = question_type(question)
+    assert kind is AnswerType.NUMBER
+    assert holds(kind, sentence, question) is holds_one
