@@ -65,7 +65,8 @@ _QUESTION_TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
         re.I)),
     (AnswerType.PLACE, re.compile(
         r"^where\b|\b(which|what) (city|cities|country|countries|town|place|venue|site|region|"
-        r"capital|state|nation|location|" + _AREAS + r")\b|\bin which (city|country|town|place)\b", re.I)),
+        r"capital|state|nation|location|" + _AREAS + r")\b|\bin which (city|country|town|place)\b|"
+        r"(’s|'s) (\w+ )?(" + _AREAS + r"|hometown|home town|birthplace)\b", re.I)),
 ]
 
 _NUMBER = re.compile(
@@ -129,8 +130,13 @@ _EVENT_ASKED = re.compile(
 _WHERE = re.compile(r"^where\b|\bwhere (did|do|does|will|would|was|is|are|were|can|could|should|might|has|have)\b", re.I)
 _PLACE_ASKED = re.compile(
     _WHERE.pattern + r"|\b(what|which) (city|town|venue|place|location|site|building|street|village|area|"
-    + _AREAS + r")\b",
+    + _AREAS + r")\b|(’s|'s) (\w+ )?(" + _AREAS + r"|hometown|home town|birthplace)\b",
     re.I,
+)
+# "which constituency", "Hewitt's seat": a place someone is in or stands for, not a body
+_AREA_ASKED = re.compile(r"\b(" + _AREAS + r")\b", re.I)
+_IN_AREA = re.compile(
+    r"(\b(in|of)|\b(MP|MSP|MEP|AM|candidate|member|seat|councillor)\s+for)\s+(?P<name>[A-Z][\w’'-]+)"
 )
 _SPENT_WHERE = re.compile(
     r"^where\b.*\b(spent|spend|spending|invest|invested|investing)\b", re.I
@@ -294,6 +300,12 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
         )
     if _SPENT_WHERE.search(question) and _SPENT_ON.search(sentence):
         return True  # "where should the money be spent": "on improving workers' skills"
+    if _AREA_ASKED.search(question):
+        return any(
+            _new(m["name"], asked) and m["name"].casefold().rstrip("’'s") not in _NOT_NAMES | _ORG_WORDS
+            and not _in_date(sentence, m.start("name"), m.end("name"))
+            for m in _IN_AREA.finditer(sentence)
+        )
     if _PLACE_ASKED.search(question):
         # "where", "which city": somewhere the sentence puts something ("in Hanoi")
         return any(

@@ -305,3 +305,19 @@ def test_what_a_figure_question_needs(question: str, sentence: str, holds_one: b
     kind = question_type(question)
     assert kind is AnswerType.NUMBER
     assert holds(kind, sentence, question) is holds_one
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "holds_one"),
+    [
+        # a seat is a place someone stands in or for: "to the Treasury" names a body
+        ("Which seat is Tom Reid standing in?", "Tom Reid left his post at the Treasury to stand for Labour.", False),
+        ("Which seat is Tom Reid standing in?", "Tom Reid is the Labour candidate for Normanton.", True),
+        ("What is Tom Reid's constituency?", "Tom Reid said the roof survey was published in January.", False),
+        ("What is Tom Reid's constituency?", "Tom Reid, the MP for Normanton, said so.", True),
+    ],
+)
+def test_what_a_constituency_question_needs(question: str, sentence: str, holds_one: bool) -> None:
+    kind = question_type(question)
+    assert kind is AnswerType.PLACE
+    assert holds(kind, sentence, question) is holds_one
