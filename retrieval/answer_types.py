@@ -57,7 +57,7 @@ _QUESTION_TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
     (AnswerType.TIME, re.compile(
         r"^(when\b|by when|since when|until when)|\b(what|which|on what|on which|what(?:'s|’s| is| was) the) (year|date|"
         r"month|day|time|week|decade|century|season|deadline|timeline|timetable|timescale)\b|\bhow (soon|long ago)\b|"
-        r"\bwhen (did|was|were|is|are|will|does|do|has|had|must|should|could|would)\b", re.I)),
+        r"\bwhen (did|was|were|is|are|will|does|do|has|had|must|should|could|would)\b|\bhow often\b", re.I)),
     (AnswerType.PERSON, re.compile(
         rf"^(who|whom|whose)\b|\b(which|what) (\w+ ){{0,2}}{_ROLE}s?\b|"
         r"\b(what|which)( is| was| were| are|’s|'s) (the )?names? of\b|\bname the\b|"
@@ -142,6 +142,13 @@ _SPENT_WHERE = re.compile(
     r"^where\b.*\b(spent|spend|spending|invest|invested|investing)\b", re.I
 )
 _SPENT_ON = re.compile(r"\b(spent|spend|spending|invest\w*)\s+([\w’'-]+\s+){0,3}?(on|in)\b", re.I)
+_OFTEN_ASKED = re.compile(r"\bhow often\b", re.I)
+_FREQUENCY = re.compile(
+    r"\b(every|each)\s+(\w+\s+)?(morning|evening|night|day|week|month|year|fortnight|time|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b|"
+    r"\b(daily|nightly|weekly|fortnightly|monthly|quarterly|yearly|annually|hourly|regularly|"
+    r"once|twice|always|never|rarely|often)\b|\b(\w+|\d+) times? (a|an|per|each)\s+\w+", re.I,
+)
 _DATE_ASKED = re.compile(r"\b(what|which|on what|on which) (date|day)\b", re.I)
 _YEAR_ASKED = re.compile(r"\b(what|which|in what|in which) year\b", re.I)
 
@@ -261,6 +268,8 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
             for m in _NUMBER.finditer(sentence)
         )
     if kind is AnswerType.TIME:
+        if _OFTEN_ASKED.search(question):  # "how often": "every morning", "daily", "twice a year"
+            return bool(_FREQUENCY.search(sentence))
         if _YEAR_ASKED.search(question):
             found = re.finditer(r"\b(1[89]\d\d|20\d\d|(last|next|this|that) year)\b", sentence, re.I)
         elif _DATE_ASKED.search(question):

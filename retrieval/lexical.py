@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import threading
 import unicodedata
 from collections import Counter
@@ -36,10 +37,15 @@ def stem(word: str) -> str:
         return str(_stemmer().stemWord(word))  # type: ignore[attr-defined]
 
 
+# "e-mail" and "email" are one word; so are "x-ray" and "xray"
+_ONE_LETTER_HYPHEN = re.compile(r"\b([A-Za-z])-(?=[A-Za-z]{2,})")
+
+
 def words(text: str) -> list[str]:
     """Lower-case word tokens, possessives folded ("Kim’s" -> "kim"), places made one token."""
     out = []
-    for token in tokens_with_places(unicodedata.normalize("NFKC", text)):
+    text = _ONE_LETTER_HYPHEN.sub(r"\1", unicodedata.normalize("NFKC", text))
+    for token in tokens_with_places(text):
         token = token.casefold().replace("’", "'")
         if token.endswith("'s"):
             token = token[:-2]

@@ -321,3 +321,41 @@ def test_what_a_constituency_question_needs(question: str, sentence: str, holds_
     kind = question_type(question)
     assert kind is AnswerType.PLACE
     assert holds(kind, sentence, question) is holds_one
+
+
+RECORDS = """Council tightens its records rules
+
+The council will keep its letters and e-mails for ten years, it said on Friday.
+
+Staff who delete records early face disciplinary action, the chief executive warned.
+
+Paper files will be scanned and stored in the town archive on Mill Lane.
+"""
+
+
+@pytest.mark.parametrize("question", ["Will emails be kept?", "how long are emails stored"])
+def test_email_and_e_mail_are_one_word(tmp_path: Path, question: str) -> None:
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "records.txt").write_text(RECORDS, encoding="utf-8")
+    service = build_service(Settings.from_env(env_for(tmp_path, CITEBOT_SEEDS_DIR=str(tmp_path / "seeds"))))
+    try:
+        answer = asyncio.run(service.ask(question))
+        assert not answer.not_found, question
+        assert "letters and e-mails for ten years" in answer.citations[0].quote
+    finally:
+        service.close()
+
+
+@pytest.mark.parametrize(
+    ("sentence", "holds_one"),
+    [
+        ("The mayor will hold a press briefing at the town hall every morning.", True),
+        ("The opposition plans to hold daily briefings.", True),
+        ("The mayor will hold press briefings at the town hall.", False),
+    ],
+)
+def test_how_often_asks_for_a_frequency(sentence: str, holds_one: bool) -> None:
+    question = "How often will the mayor brief the press?"
+    kind = question_type(question)
+    assert kind is AnswerType.TIME
+    assert holds(kind, sentence, question) is holds_one
