@@ -115,18 +115,20 @@ _LOCATIVE = re.compile(
     r"held in|based in)\s+(the\s+)?(?P<name>[A-Z][\w’'-]+)"
 )
 _GATHERING = re.compile(
-    r"\b(at|during) (a|an|the|his|her|their|its) ([\w-]+ ){0,2}(summit|meeting|conference|talks|"
-    r"event|rally|session|ceremony|hearing|inquiry|court|briefing|reception|dinner|debate)\b|"
+    r"\b(at|during) (a|an|the|his|her|their|its) ([\w-]+ ){0,3}(summit|meeting|conference|talks|"
+    r"event|rally|session|ceremony|hearing|inquiry|court|briefing|reception|dinner|debate|seminar|"
+    r"forum|convention|congress|festival|lecture)\b|"
     r"\b(in|at|to|into|on|near|inside|outside|from|beside|behind) (a|an|the|its|their|his|her) "
     r"([\w-]+ ){0,2}(office|room|building|hall|centre|center|site|station|hospital|school|church|"
     r"house|street|road|square|park|airport|port|base|camp|prison|museum|library|venue|hotel|"
     r"city|town|village|capital|region|area|district|suburb|headquarters|embassy|palace|stadium|"
     r"arena|warehouse|factory|plant|shop|store|market|estate|island|coast|border)s?\b", re.I,
 )
-_EVENT_ASKED = re.compile(
-    r"\b(summit|meeting|meet|conference|talks|event|rally|session|ceremony|hearing|inquiry|"
-    r"briefing|reception|dinner|debate)s?\b", re.I,
-)
+# the gatherings a "where" question may ask the place of: met at "a summit" is no answer to
+# "where will they meet", but "at his monthly news conference" does say where a debate was
+# ruled out
+_MEETING_WORDS = frozenset(["summit", "meeting", "meet", "talks", "conference"])
+_EVENT_ASKED = re.compile(r"\b(summit|meeting|meet|conference|talks)s?\b", re.I)
 _WHERE = re.compile(r"^where\b|\bwhere (did|do|does|will|would|was|is|are|were|can|could|should|might|has|have)\b", re.I)
 _PLACE_ASKED = re.compile(
     _WHERE.pattern + r"|\b(what|which) (city|town|venue|place|location|site|building|street|village|area|"
@@ -324,8 +326,11 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
             # "at the party's spring conference" says where a speech was given, not where a
             # meeting asked about will be: an event is no place for another one
             _WHERE.search(question) is not None
-            and not _EVENT_ASKED.search(question)
-            and any(m.group(0).split()[-1].casefold() not in asked for m in _GATHERING.finditer(sentence))
+            and any(
+                m.group(0).split()[-1].casefold() not in asked
+                and not (_EVENT_ASKED.search(question) and m.group(0).split()[-1].casefold() in _MEETING_WORDS)
+                for m in _GATHERING.finditer(sentence)
+            )
         )
     return any(_new(m.group(0), asked) for m in _CAPITAL.finditer(sentence)) or any(
         _new(sentence[a:b], asked) for a, b in place_spans(sentence)  # "US", "UK"

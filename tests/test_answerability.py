@@ -359,3 +359,19 @@ def test_how_often_asks_for_a_frequency(sentence: str, holds_one: bool) -> None:
     kind = question_type(question)
     assert kind is AnswerType.TIME
     assert holds(kind, sentence, question) is holds_one
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "holds_one"),
+    [
+        # a meeting is not where a meeting will be held...
+        ("Where will the two mayors meet?", "They may settle it at a summit of harbour towns.", False),
+        # ... but a gathering does say where something else was said or done
+        ("Where did the mayor rule out a debate?", "The answer is no, she said at her monthly news conference.", True),
+        ("Where was the minister speaking?", "She was speaking at a gender and productivity seminar.", True),
+    ],
+)
+def test_where_a_gathering_answers(question: str, sentence: str, holds_one: bool) -> None:
+    kind = question_type(question)
+    assert kind is AnswerType.PLACE
+    assert holds(kind, sentence, question) is holds_one
