@@ -94,6 +94,8 @@ class ExtractiveAnswerer:
         who = terms(" ".join(speaker(result.question)))
         if who and not set(who) & self.searcher.context_terms(result.best, radius=2):
             return False  # "what did Xi say": Xi must be named in or next to the quoted paragraph
+        if _OUTCOME_ASKED.search(result.question) and only_ahead(result.best.passage.text):
+            return False  # "What was the result of the vote?": "a decision is set to be made"
         if result.why and only_as_a_time(result.best.passage.text, result.question):
             return False  # "Why did the summit collapse?": "Since the summit's collapse, ..."
         # the kind of answer asked for, in the best sentence itself: its neighbours would let
@@ -184,6 +186,24 @@ _WHEN_ASKED = re.compile(
     r"(the\s+)?)?((last|this|next)\s+)?(January|February|March|April|May|June|July|August|September|"
     r"October|November|December|year|month|week|spring|summer|autumn|winter|\d{4})\b", re.I,
 )
+
+
+# a question about how something turned out, and a sentence that has it still to come
+_OUTCOME_ASKED = re.compile(
+    r"\bwhat (was|were) the (final |eventual )?(result|outcome|verdict)s?\b|\bhow did (\S+ ){1,5}?(vote|decide|rule)\b|"
+    r"\bdid (\S+ ){1,5}?(vote|decide|rule) (for|against|in favour|in favor|to)\b|\bended up\b|\bin the end\b",
+    re.I,
+)
+_AHEAD = re.compile(r"\b(is|are) (set|due|expected|likely|scheduled|poised|about) to\b|\bwill\b|\b(is|are) to be\b", re.I)
+_DONE = re.compile(
+    r"\b(voted|decided|approved|rejected|backed|passed|ruled|agreed|chose|bought|sold|won|lost|"
+    r"concluded|resulted|ended)\b", re.I,
+)
+
+
+def only_ahead(sentence: str) -> bool:
+    """Whether a sentence has an event still to come and says of nothing that it happened."""
+    return bool(_AHEAD.search(sentence)) and not _DONE.search(sentence)
 
 
 def only_as_a_time(sentence: str, question: str) -> bool:

@@ -375,3 +375,27 @@ def test_where_a_gathering_answers(question: str, sentence: str, holds_one: bool
     kind = question_type(question)
     assert kind is AnswerType.PLACE
     assert holds(kind, sentence, question) is holds_one
+
+
+def test_how_something_turned_out_is_not_answered_by_it_still_to_come(tmp_path: Path) -> None:
+    article = """Council to vote on bus lanes
+
+The council is set to vote next week on whether to add bus lanes to the high street.
+
+Shopkeepers fear the lanes will cost them trade.
+
+Last year the council voted to ban lorries from the high street after a long campaign.
+"""
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "buses.txt").write_text(article, encoding="utf-8")
+    service = build_service(Settings.from_env(env_for(tmp_path, CITEBOT_SEEDS_DIR=str(tmp_path / "seeds"))))
+    try:
+        for question in (
+            "What was the result of the council's vote on bus lanes?",
+            "How did the council vote on the bus lanes?",
+        ):
+            assert asyncio.run(service.ask(question)).not_found, question
+        answer = asyncio.run(service.ask("How did the council vote on lorries last year?"))
+        assert "voted to ban lorries" in answer.citations[0].quote
+    finally:
+        service.close()
