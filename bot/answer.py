@@ -82,7 +82,10 @@ class ExtractiveAnswerer:
             not all(map(self.searcher.store_knows, missing)) or (len(names) > 1 and missing == names)
         ):
             return False  # names no article uses ("the 2022 Olympics"), or none the quoted one does
-        things = terms(" ".join(counted(result.question)))
+        # what is counted, not where: "workers" in "how many North Korean workers"
+        things = [t for t in terms(" ".join(counted(result.question))) if t not in names] or terms(
+            " ".join(counted(result.question))
+        )
         if things and not any(t in vocabulary for t in things) and not (
             set(things) & _MONEY and _AMOUNT.search(result.best.passage.text)
         ):
