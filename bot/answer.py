@@ -95,8 +95,11 @@ class ExtractiveAnswerer:
         if result.speech and not reports_speech(quote.text):
             return False  # "what did X say": the passage must report someone saying something
         who = terms(" ".join(speaker(result.question)))
-        if who and not set(who) & self.searcher.context_terms(result.best, radius=2):
-            return False  # "what did Xi say": Xi must be named in or next to the quoted paragraph
+        # "what did Xi say": Xi must be named in or next to the quoted paragraph; "how did Trump
+        # respond": in it (a reaction is told where it happens, not two paragraphs away)
+        reach = 0 if _REACTION_ASKED.search(result.question) else 2
+        if who and not set(who) & self.searcher.context_terms(result.best, radius=reach):
+            return False
         if _OUTCOME_ASKED.search(result.question) and only_ahead(result.best.passage.text):
             return False  # "What was the result of the vote?": "a decision is set to be made"
         if result.why and only_as_a_time(result.best.passage.text, result.question):
@@ -191,6 +194,7 @@ _WHEN_ASKED = re.compile(
 )
 
 
+_REACTION_ASKED = re.compile(r"\b(respond|responded|react|reacted|reply|replied)\b", re.I)
 # a question about how something turned out, and a sentence that has it still to come
 _OUTCOME_ASKED = re.compile(
     r"\bwhat (was|were) the (final |eventual )?(result|outcome|verdict)s?\b|\bhow did (\S+ ){1,5}?(vote|decide|rule)\b|"

@@ -238,6 +238,8 @@ def harbour(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
         "Who is the French ambassador in Calais?",
         "What was the French ambassador's name?",
         "What's the name of the French ambassador in Calais?",
+        # a reaction is told where it happens: Tom Reid is named only in the next paragraph
+        "How did Tom Reid respond to the collapse of the harbour talks?",
         # "at a summit" is not where a meeting will be held
         "Where will the two sides meet to settle their differences?",
     ],
