@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from retrieval.aliases import place_spans
 from retrieval.chunking import sentence_spans
-from retrieval.lexical import stem, terms
+from retrieval.lexical import STOPWORDS, stem, terms
 from retrieval.question_parts import question_names
 
 
@@ -178,6 +178,47 @@ _NAME_OF = re.compile(
 )
 
 
+# who bought or runs something commercial: a firm, not a minister who welcomed the deal
+_BUYER_ASKED = re.compile(
+    r"\b(which|what) (\w+ )?(company|firm|business|consortium|bidder|buyer|developer)s?\b|"
+    r"\bwho (\w+ ){0,2}(bought|buy|buys|buying|purchased|acquired|owns)\b", re.I,
+)
+_ORG_ROLES = frozenset(["minister", "secretary", "president", "chancellor", "prime", "deputy"])
+_STATE_WORDS = frozenset(
+    ["government", "office", "department", "ministry", "parliament", "commons", "lords", "committee",
+     "council", "treasury", "audit", "commission", "assembly", "house", "cabinet", "executive", "nao"]
+)
+_TITLE_BEFORE = re.compile(
+    r"\b(Mr|Mrs|Ms|Miss|Sir|Lord|Lady|Dr|Prof|Professor|Minister|Secretary|President|Chancellor|"
+    r"chairman|chairwoman|chair|chief|head|leader|spokesman|spokeswoman|MP|director|general)\.?,?\s+$"
+)
+_SPEAKS_AFTER = re.compile(r"^,?\s+(said|says|told|warned|added|who|, who)\b")
+
+
+def _firms(sentence: str, asked: str) -> list[str]:
+    """Names that could be a firm: not sentence-initial, not in the question, not a person
+    (after a title, before "said") and not a body of the state ("the National Audit Office")."""
+    out = []
+    for run in CAPITAL_RUN.finditer(sentence):
+        name = run.group(0)
+        before = sentence[: run.start()]
+        if re.fullmatch(r"[\s“\"‘']*", before) or re.search(r"[.!?:][”\"’']?\s+[“\"‘']?$", before):
+            first, _, rest = name.partition(" ")  # "The NAO", "But Edward Leigh": not the first word
+            if first.casefold() in STOPWORDS or first.casefold() in _NOT_NAMES or not rest:
+                name = rest
+            if not name:
+                continue
+        lowered = [_bare(w) for w in name.split()]
+        if any(w in _STATE_WORDS or w in _ORG_ROLES for w in lowered) or all(w in _NOT_NAMES for w in lowered):
+            continue
+        if _TITLE_BEFORE.search(sentence[: run.start()]) or _SPEAKS_AFTER.match(sentence[run.end():]):
+            continue
+        words = {_bare(w) for w in asked.split()}
+        if all(_bare(part) not in words for part in name.split()):  # "Millennium Village": the
+            out.append(name)  # question's "Millennium Dome" again, not who bought it
+    return out
+
+
 _PLACED = re.compile(r"\b(in|at|near|outside|inside|across|throughout|within)\s+(the\s+)?$", re.I)
 
 
@@ -294,6 +335,8 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
         )
     if kind is AnswerType.PERSON:
         # a name ("Sergei Lavrov", "Putin") or people named by role ("taxpayers", "employers")
+        if _BUYER_ASKED.search(question):  # "which company bought it": a name that is not a
+            return bool(_firms(sentence, asked))  # person or an arm of the state
         if _ORG_ASKED.search(question):
             return bool(_names(sentence, asked, people_only=False))  # "which company": a name
         people_only = bool(_HUMAN_ASKED.search(question))

@@ -402,3 +402,30 @@ Last year the council voted to ban lorries from the high street after a long cam
         assert "voted to ban lorries" in answer.citations[0].quote
     finally:
         service.close()
+
+
+@pytest.mark.parametrize(
+    ("article", "answered"),
+    [
+        ("The old power station was finally sold on Monday, the council said.\n\n"
+         "Council leader Ann Patel said a good deal for the power station had been secured.\n\n"
+         "The site will become a museum and flats.\n", ""),
+        ("The old power station was finally sold on Monday, the council said.\n\n"
+         "Harbour Homes bought the power station for £2m after a long search.\n\n"
+         "The site will become a museum and flats.\n", "Harbour Homes"),
+    ],
+)
+def test_which_company_bought_it_wants_a_firm_not_the_official_who_welcomed_the_deal(
+    tmp_path: Path, article: str, answered: str
+) -> None:
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "station.txt").write_text("Power station sold\n\n" + article, encoding="utf-8")
+    service = build_service(Settings.from_env(env_for(tmp_path, CITEBOT_SEEDS_DIR=str(tmp_path / "seeds"))))
+    try:
+        answer = asyncio.run(service.ask("Which company bought the power station in the deal?"))
+        if answered:
+            assert answered in answer.citations[0].quote
+        else:
+            assert answer.not_found, answer.text
+    finally:
+        service.close()
