@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.models import NOT_FOUND_TEXT, Answer, Citation, Mode
-from retrieval.answer_types import holds
+from retrieval.answer_types import MONEY_SUM, holds
 from retrieval.lexical import terms
 from retrieval.question_parts import counted, question_names, question_numbers, speaker
 from retrieval.search import Hit, HybridSearcher, SearchResult, Sentence, reports_speech
 from retrieval.types import Passage
 
 # what "how much cash" counts is said as a sum of money ("£550m"), not with the word
-_MONEY = frozenset(terms("cash money"))
-_AMOUNT = re.compile(r"[£$€]\s?\d|\d\s?(pounds|dollars|euros)\b", re.I)
+_MONEY_WORDS = frozenset(terms("cash money"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,11 +81,10 @@ class ExtractiveAnswerer:
         ):
             return False  # names no article uses ("the 2022 Olympics"), or none the quoted one does
         # what is counted, not where: "workers" in "how many North Korean workers"
-        things = [t for t in terms(" ".join(counted(result.question))) if t not in names] or terms(
-            " ".join(counted(result.question))
-        )
+        counts = terms(" ".join(counted(result.question)))
+        things = [t for t in counts if t not in names] or counts
         if things and not any(t in vocabulary for t in things) and not (
-            set(things) & _MONEY and _AMOUNT.search(result.best.passage.text)
+            set(things) & _MONEY_WORDS and MONEY_SUM.search(result.best.passage.text)
         ):
             return False  # "how much oil": the article must speak of oil (of cash: a sum will do)
         if any(n not in vocabulary for n in question_numbers(result.question)):
@@ -132,7 +129,7 @@ class ExtractiveAnswerer:
             if hit.score < self.policy.typed_ratio * best.score:
                 break
             if hit.passage.doc_id == best.passage.doc_id and holds(result.kind, hit.passage.text, result.question):
-                return dataclasses.replace(result, hits=[hit, *result.hits[:i], *result.hits[i + 1 :]])
+                return replace(result, hits=[hit, *result.hits[:i], *result.hits[i + 1 :]])
         return result
 
     def quotes(self, result: SearchResult) -> list[Passage]:

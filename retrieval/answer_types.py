@@ -97,7 +97,7 @@ _COST_ASKED = re.compile(
 )
 _PAID_ASKED = re.compile(r"\bhow much\b.*\b(paid|earn|earns|earned|charged?|fees?|salary|wages?)\b", re.I)
 _SHARE = re.compile(r"\d\s?%|\bper ?cent\b", re.I)
-_MONEY = re.compile(
+MONEY_SUM = re.compile(
     r"[£$€]\s?\d[\d,.]*\s?(m|bn|k|million|billion|trillion)?\b|\b\d[\d,.]*\s?(p|pence|cents?)\b|"
     r"\b\d[\d,.]*\s?(million|billion|trillion)?\s?(pounds|dollars|euros|roubles|yuan|yen)\b", re.I
 )
@@ -297,14 +297,14 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
         if _DURATION.search(question) and any(m.group(0).casefold() not in asked for m in _TIME.finditer(sentence)):
             return True  # "how long has Kim given Washington": "until the end of this year"
         if _PAID_ASKED.search(question):  # "how much was the agency paid": a sum, or a share
-            return any(m.group(0).casefold() not in asked for m in _MONEY.finditer(sentence)) or bool(
+            return any(m.group(0).casefold() not in asked for m in MONEY_SUM.finditer(sentence)) or bool(
                 _SHARE.search(sentence)
             )
         if _COST_ASKED.search(question):
             # "what will it cost": a sum of money, said to be a cost ("expected to cost £2.4m"),
             # not "six months" or "the extra £1,400" a mother gets
             return bool(_COST_ASKED.search(sentence)) and any(
-                m.group(0).casefold() not in asked for m in _MONEY.finditer(sentence)
+                m.group(0).casefold() not in asked for m in MONEY_SUM.finditer(sentence)
             )
         return any(
             m.group(0).casefold() not in asked and not _in_date(sentence, m.start(), m.end())
