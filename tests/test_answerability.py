@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,18 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     service = build_service(Settings.from_env(env_for(root, CITEBOT_SEEDS_DIR=str(root / "seeds"))))
     yield service
     service.close()
+
+
+@contextmanager
+def one_article(tmp_path: Path, text: str) -> Iterator[Service]:
+    """A service whose store holds only this article, ingested from seeds/ on first ask."""
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "article.txt").write_text(text, encoding="utf-8")
+    service = build_service(Settings.from_env(env_for(tmp_path, CITEBOT_SEEDS_DIR=str(tmp_path / "seeds"))))
+    try:
+        yield service
+    finally:
+        service.close()
 
 
 def ask(service: Service, question: str) -> tuple[bool, str, int]:
@@ -136,17 +149,12 @@ Islanders say the morning sailing is too early for hospital appointments on the 
 
 
 def test_a_credit_line_between_paragraphs_is_never_quoted(tmp_path: Path) -> None:
-    (tmp_path / "seeds").mkdir()
-    (tmp_path / "seeds" / "ferry.txt").write_text(FERRY, encoding="utf-8")
-    service = build_service(Settings.from_env(env_for(tmp_path, CITEBOT_SEEDS_DIR=str(tmp_path / "seeds"))))
-    try:
+    with one_article(tmp_path, FERRY) as service:
         answer = asyncio.run(service.ask("How many sailings a day will the ferry make?"))
         first = answer.citations[0]
         assert "two sailings a day" in first.quote
         assert all("Harbour Images" not in c.quote for c in answer.citations)
         assert first.where == "¶2"
-    finally:
-        service.close()
 
 
 ARCHIVE = """Council e-mails to be kept for ten years
@@ -160,10 +168,7 @@ The old rule, which let staff delete e-mails after three months, ends in April.
 
 
 def test_initials_with_an_of_in_them_name_what_the_article_writes_out(tmp_path: Path) -> None:
-    (tmp_path / "seeds").mkdir()
-    (tmp_path / "seeds" / "archive.txt").write_text(ARCHIVE, encoding="utf-8")
-    service = build_service(Settings.from_env(env_for(tmp_path, CITEBOT_SEEDS_DIR=str(tmp_path / "seeds"))))
-    try:
+    with one_article(tmp_path, ARCHIVE) as service:
         # "FOI" is "Freedom of Information": the article does name it, so this is answered
         answer = asyncio.run(service.ask("Who said FOI lets the public see the e-mails?"))
         assert not answer.not_found
@@ -171,8 +176,6 @@ def test_initials_with_an_of_in_them_name_what_the_article_writes_out(tmp_path: 
         assert answer.citations[0].paragraph == 2
         # a name it never gives, in any form, is still declined
         assert asyncio.run(service.ask("Who said the GDPR lets the public see the e-mails?")).not_found
-    finally:
-        service.close()
 
 
 LEAVE = """Paid leave for new fathers to double
@@ -186,10 +189,7 @@ Employers' groups said the cost to the public purse had not yet been worked out.
 
 
 def test_what_something_costs_is_a_sum_said_to_be_its_cost(tmp_path: Path) -> None:
-    (tmp_path / "seeds").mkdir()
-    (tmp_path / "seeds" / "leave.txt").write_text(LEAVE, encoding="utf-8")
-    service = build_service(Settings.from_env(env_for(tmp_path, CITEBOT_SEEDS_DIR=str(tmp_path / "seeds"))))
-    try:
+    with one_article(tmp_path, LEAVE) as service:
         # the £300 each father gets is not what the plan costs, and no cost is given
         for question in (
             "How much will doubling paternity leave cost the government in total?",
@@ -198,8 +198,6 @@ def test_what_something_costs_is_a_sum_said_to_be_its_cost(tmp_path: Path) -> No
             assert asyncio.run(service.ask(question)).not_found, question
         answer = asyncio.run(service.ask("How much extra will each father receive?"))
         assert "an extra £300" in answer.citations[0].quote
-    finally:
-        service.close()
 
 
 HARBOUR = """Harbour talks end without a deal
@@ -293,39 +291,6 @@ def test_a_close_runner_up_holding_a_name_leads_a_who_question(
     assert first is (runner_up if leads else best)
 
 
-@pytest.mark.parametrize(
-    ("question", "sentence", "holds_one"),
-    [
-        # a figure glued to a name is no amount
-        ("How much was the agency paid?", "The e-mail went by mistake to BBC2's Newsnight.", False),
-        ("How much was the agency paid?", "The agency was paid £5m for the posters.", True),
-        ("How much less are women paid than men?", "Women are paid 19% less than men.", True),
-        # what something is worth is a figure: a year is not one
-        ("What is the value of trade with Russia?", "Trade with Russia has grown since 2014.", False),
-    ],
-)
-def test_what_a_figure_question_needs(question: str, sentence: str, holds_one: bool) -> None:
-    kind = question_type(question)
-    assert kind is AnswerType.NUMBER
-    assert holds(kind, sentence, question) is holds_one
-
-
-@pytest.mark.parametrize(
-    ("question", "sentence", "holds_one"),
-    [
-        # a seat is a place someone stands in or for: "to the Treasury" names a body
-        ("Which seat is Tom Reid standing in?", "Tom Reid left his post at the Treasury to stand for Labour.", False),
-        ("Which seat is Tom Reid standing in?", "Tom Reid is the Labour candidate for Normanton.", True),
-        ("What is Tom Reid's constituency?", "Tom Reid said the roof survey was published in January.", False),
-        ("What is Tom Reid's constituency?", "Tom Reid, the MP for Normanton, said so.", True),
-    ],
-)
-def test_what_a_constituency_question_needs(question: str, sentence: str, holds_one: bool) -> None:
-    kind = question_type(question)
-    assert kind is AnswerType.PLACE
-    assert holds(kind, sentence, question) is holds_one
-
-
 RECORDS = """Council tightens its records rules
 
 The council will keep its letters and e-mails for ten years, it said on Friday.
@@ -338,46 +303,10 @@ Paper files will be scanned and stored in the town archive on Mill Lane.
 
 @pytest.mark.parametrize("question", ["Will emails be kept?", "how long are emails stored"])
 def test_email_and_e_mail_are_one_word(tmp_path: Path, question: str) -> None:
-    (tmp_path / "seeds").mkdir()
-    (tmp_path / "seeds" / "records.txt").write_text(RECORDS, encoding="utf-8")
-    service = build_service(Settings.from_env(env_for(tmp_path, CITEBOT_SEEDS_DIR=str(tmp_path / "seeds"))))
-    try:
+    with one_article(tmp_path, RECORDS) as service:
         answer = asyncio.run(service.ask(question))
         assert not answer.not_found, question
         assert "letters and e-mails for ten years" in answer.citations[0].quote
-    finally:
-        service.close()
-
-
-@pytest.mark.parametrize(
-    ("sentence", "holds_one"),
-    [
-        ("The mayor will hold a press briefing at the town hall every morning.", True),
-        ("The opposition plans to hold daily briefings.", True),
-        ("The mayor will hold press briefings at the town hall.", False),
-    ],
-)
-def test_how_often_asks_for_a_frequency(sentence: str, holds_one: bool) -> None:
-    question = "How often will the mayor brief the press?"
-    kind = question_type(question)
-    assert kind is AnswerType.TIME
-    assert holds(kind, sentence, question) is holds_one
-
-
-@pytest.mark.parametrize(
-    ("question", "sentence", "holds_one"),
-    [
-        # a meeting is not where a meeting will be held...
-        ("Where will the two mayors meet?", "They may settle it at a summit of harbour towns.", False),
-        # ... but a gathering does say where something else was said or done
-        ("Where did the mayor rule out a debate?", "The answer is no, she said at her monthly news conference.", True),
-        ("Where was the minister speaking?", "She was speaking at a gender and productivity seminar.", True),
-    ],
-)
-def test_where_a_gathering_answers(question: str, sentence: str, holds_one: bool) -> None:
-    kind = question_type(question)
-    assert kind is AnswerType.PLACE
-    assert holds(kind, sentence, question) is holds_one
 
 
 def test_how_something_turned_out_is_not_answered_by_it_still_to_come(tmp_path: Path) -> None:
@@ -389,10 +318,7 @@ Shopkeepers fear the lanes will cost them trade.
 
 Last year the council voted to ban lorries from the high street after a long campaign.
 """
-    (tmp_path / "seeds").mkdir()
-    (tmp_path / "seeds" / "buses.txt").write_text(article, encoding="utf-8")
-    service = build_service(Settings.from_env(env_for(tmp_path, CITEBOT_SEEDS_DIR=str(tmp_path / "seeds"))))
-    try:
+    with one_article(tmp_path, article) as service:
         for question in (
             "What was the result of the council's vote on bus lanes?",
             "How did the council vote on the bus lanes?",
@@ -400,8 +326,6 @@ Last year the council voted to ban lorries from the high street after a long cam
             assert asyncio.run(service.ask(question)).not_found, question
         answer = asyncio.run(service.ask("How did the council vote on lorries last year?"))
         assert "voted to ban lorries" in answer.citations[0].quote
-    finally:
-        service.close()
 
 
 @pytest.mark.parametrize(
@@ -418,14 +342,38 @@ Last year the council voted to ban lorries from the high street after a long cam
 def test_which_company_bought_it_wants_a_firm_not_the_official_who_welcomed_the_deal(
     tmp_path: Path, article: str, answered: str
 ) -> None:
-    (tmp_path / "seeds").mkdir()
-    (tmp_path / "seeds" / "station.txt").write_text("Power station sold\n\n" + article, encoding="utf-8")
-    service = build_service(Settings.from_env(env_for(tmp_path, CITEBOT_SEEDS_DIR=str(tmp_path / "seeds"))))
-    try:
+    with one_article(tmp_path, "Power station sold\n\n" + article) as service:
         answer = asyncio.run(service.ask("Which company bought the power station in the deal?"))
         if answered:
             assert answered in answer.citations[0].quote
         else:
             assert answer.not_found, answer.text
-    finally:
-        service.close()
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "kind", "holds_one"),
+    [
+        # a figure glued to a name is no amount
+        ("How much was the agency paid?", "The e-mail went by mistake to BBC2's Newsnight.", AnswerType.NUMBER, False),
+        ("How much was the agency paid?", "The agency was paid £5m for the posters.", AnswerType.NUMBER, True),
+        ("How much less are women paid than men?", "Women are paid 19% less than men.", AnswerType.NUMBER, True),
+        # what something is worth is a figure: a year is not one
+        ("What is the value of trade with Russia?", "Trade with Russia has grown since 2014.", AnswerType.NUMBER, False),
+        # a seat is a place someone stands in or for: "to the Treasury" names a body
+        ("Which seat is Tom Reid standing in?", "Tom Reid left his post at the Treasury to stand for Labour.", AnswerType.PLACE, False),
+        ("Which seat is Tom Reid standing in?", "Tom Reid is the Labour candidate for Normanton.", AnswerType.PLACE, True),
+        ("What is Tom Reid's constituency?", "Tom Reid said the roof survey was published in January.", AnswerType.PLACE, False),
+        ("What is Tom Reid's constituency?", "Tom Reid, the MP for Normanton, said so.", AnswerType.PLACE, True),
+        ("How often will the mayor brief the press?", "The mayor will hold a press briefing at the town hall every morning.", AnswerType.TIME, True),
+        ("How often will the mayor brief the press?", "The opposition plans to hold daily briefings.", AnswerType.TIME, True),
+        ("How often will the mayor brief the press?", "The mayor will hold press briefings at the town hall.", AnswerType.TIME, False),
+        # a meeting is not where a meeting will be held...
+        ("Where will the two mayors meet?", "They may settle it at a summit of harbour towns.", AnswerType.PLACE, False),
+        # ... but a gathering does say where something else was said or done
+        ("Where did the mayor rule out a debate?", "The answer is no, she said at her monthly news conference.", AnswerType.PLACE, True),
+        ("Where was the minister speaking?", "She was speaking at a gender and productivity seminar.", AnswerType.PLACE, True),
+    ],
+)
+def test_what_each_kind_of_question_needs(question: str, sentence: str, kind: AnswerType, holds_one: bool) -> None:
+    assert question_type(question) is kind
+    assert holds(kind, sentence, question) is holds_one
