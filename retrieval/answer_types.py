@@ -232,12 +232,12 @@ def _names(sentence: str, asked: str, people_only: bool) -> list[str]:
         words = [(m.group(0), run.start() + m.start()) for m in re.finditer(r"\S+", run.group(0))]
         if run.start() == 0 or re.search(r"[.!?][”\"’']?\s+$", sentence[: run.start()]):
             words = words[1:]  # a sentence's first word is capitalized anyway
-        if people_only and any(w.casefold().rstrip("’'s") in _ORG_WORDS for w, _ in words):
+        if people_only and any(_org_word(w) for w, _ in words):
             continue
         if people_only and _PLACED.search(sentence[: run.start()]):
             continue  # "in Calais", "at Ibrox": where something is, not who
         for word, at in words:
-            key = word.casefold().rstrip("’'s")
+            key = _bare(word)
             if people_only and any(s <= at < e for s, e in places):
                 continue
             if word[0].isupper() and key not in _NOT_NAMES and _new(word, asked):
@@ -356,7 +356,7 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
         return True  # "where should the money be spent": "on improving workers' skills"
     if _AREA_ASKED.search(question):
         return any(
-            _new(m["name"], asked) and m["name"].casefold().rstrip("’'s") not in _NOT_NAMES | _ORG_WORDS
+            _new(m["name"], asked) and _bare(m["name"]) not in _NOT_NAMES and not _org_word(m["name"])
             and not _in_date(sentence, m.start("name"), m.end("name"))
             for m in _IN_AREA.finditer(sentence)
         )
@@ -384,6 +384,12 @@ def _new(name: str, asked: str) -> bool:
     """Whether a name holds a word (of two letters or more) the question does not."""
     words = {_bare(w) for w in asked.split()}
     return any(_bare(part) not in words for part in name.split() if len(_bare(part)) >= 2)
+
+
+def _org_word(word: str) -> bool:
+    """Whether a word names a kind of body ("Council", "Forces", "News"), plural or not."""
+    key = _bare(word)
+    return key in _ORG_WORDS or (key.endswith("s") and key[:-1] in _ORG_WORDS)
 
 
 def _bare(word: str) -> str:

@@ -367,6 +367,9 @@ def test_which_company_bought_it_wants_a_firm_not_the_official_who_welcomed_the_
         ("How often will the mayor brief the press?", "The mayor will hold a press briefing at the town hall every morning.", AnswerType.TIME, True),
         ("How often will the mayor brief the press?", "The opposition plans to hold daily briefings.", AnswerType.TIME, True),
         ("How often will the mayor brief the press?", "The mayor will hold press briefings at the town hall.", AnswerType.TIME, False),
+        # a body is no minister, whatever its last word: "News", "Forces", "Council"
+        ("Which minister criticised the report?", "The report was criticised by the Evening News.", AnswerType.PERSON, False),
+        ("Which minister criticised the report?", "The report was criticised by minister Jane Hill.", AnswerType.PERSON, True),
         # a meeting is not where a meeting will be held...
         ("Where will the two mayors meet?", "They may settle it at a summit of harbour towns.", AnswerType.PLACE, False),
         # ... but a gathering does say where something else was said or done
