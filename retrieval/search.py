@@ -471,7 +471,7 @@ class HybridSearcher:
                 )
                 hits.append(Hit(passage, score, chunk.id, float(cosines[i]), features))
         hits.sort(key=lambda h: -h.score)
-        return hits
+        return article_first(hits)
 
     def chunk_sentences(self, hit: Hit) -> list[Sentence]:
         """Every sentence of the hit's chunk (its paragraph and the ones stored with it), in order."""
@@ -535,6 +535,24 @@ class HybridSearcher:
     def store_knows(self, term: str) -> bool:
         """Whether any stored passage uses this stem."""
         return self.snapshot().index.known(term)
+
+
+def article_first(hits: list[Hit]) -> list[Hit]:
+    """Hits best first, but led by the best sentence of the article whose two best sentences
+    score highest together: among several articles, one that answers in two places outweighs
+    one sentence elsewhere that happens to share the question's words."""
+    pair: dict[str, list[float]] = {}
+    for hit in hits:  # best first, so each article's first two are its best two
+        found = pair.setdefault(hit.passage.doc_id, [])
+        if len(found) < 2:
+            found.append(hit.score)
+    if len(pair) < 2:
+        return hits
+    article = max(pair, key=lambda d: sum(pair[d]))
+    if article == hits[0].passage.doc_id:
+        return hits
+    lead = next(i for i, h in enumerate(hits) if h.passage.doc_id == article)
+    return [hits[lead], *hits[:lead], *hits[lead + 1 :]]
 
 
 def _initialisms(letters: list[str]) -> list[str]:

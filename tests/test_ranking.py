@@ -17,6 +17,8 @@ import pytest
 from bot.config import Settings
 from bot.service import Service
 from bot.wiring import build_service
+from retrieval.search import Hit, article_first
+from retrieval.types import Passage
 from tests.conftest import CORPUS, SEED, env_for
 from tests.test_answerability import ARTICLE
 
@@ -82,3 +84,18 @@ def test_an_article_about_the_question_is_chosen_over_one_sharing_a_rarer_word(t
     assert not answer.not_found
     assert answer.citations[0].title == "With Hanoi in the Rearview, Will Kim Jong Un Turn to Russia?"
     assert "China" in answer.citations[0].quote
+
+
+def _scored(doc: str, score: float, text: str = "A sentence.") -> Hit:
+    return Hit(Passage(doc, doc, f"{doc}.txt", 1, 0, len(text), text, score), score, f"{doc}-{score}")
+
+
+def test_an_article_that_answers_in_two_places_outweighs_one_lucky_sentence_elsewhere() -> None:
+    lucky, first, second = _scored("a", 1.0), _scored("b", 0.8), _scored("b", 0.7)
+    assert [h.passage.doc_id for h in article_first([lucky, first, second])] == ["b", "a", "b"]
+    # a lead that its own article backs up stands
+    backed = [_scored("a", 1.0), _scored("a", 0.6), _scored("b", 0.8), _scored("b", 0.7)]
+    assert article_first(backed) == backed
+    # one article: nothing to choose
+    alone = [_scored("a", 1.0), _scored("a", 0.2)]
+    assert article_first(alone) == alone
