@@ -245,6 +245,7 @@ class _Snapshot:
         self._vectors: dict[str, Vectors] = {}
         self._word_vectors: dict[str, Vectors] = {}
         self._profiles: dict[str, _Profile] = {}
+        self._spelled: dict[str, tuple[str, ...]] | None = None
 
     def profile(self, doc_id: str) -> _Profile:
         """What a document's passages share, from what the snapshot already holds."""
@@ -290,6 +291,24 @@ class _Snapshot:
             )
             self._doc_names[doc_id] = found
         return found
+
+    def spelled_out(self) -> dict[str, tuple[str, ...]]:
+        """The names the articles write out in full, by their initials as a question may give
+        them ("kcna": Korean Central News Agency; "foi": Freedom of Information), as stems."""
+        if self._spelled is None:
+            found: dict[str, tuple[str, ...]] = {}
+            for chunks in self.doc_chunks.values():
+                for m in CAPITAL_RUN.finditer("\n".join(c.text for c in chunks)):
+                    run = m.group(0).split()
+                    for with_of in (False, True):
+                        used = [w for w in run if w[0].isupper() or (with_of and w == "of")]
+                        for i in range(len(used) - 1):  # "The Harbour Workers Federation": "hwf";
+                            for j in range(i + 2, len(used) + 1):  # "Freedom of Information Act": "foi"
+                                part = used[i:j]
+                                key = stem("".join(w[0] for w in part).casefold())
+                                found.setdefault(key, tuple(terms(" ".join(part))))
+            self._spelled = found
+        return self._spelled
 
     def term_vectors(
         self, stems: Sequence[str], embedder: Embedder, asked: dict[str, str]
@@ -366,11 +385,16 @@ class HybridSearcher:
         focus = without_qualifier(question)
         all_words = words(focus)
         qwords = [w for w in all_words if w not in _QUESTION_STOP]
-        qterms = tuple(dict.fromkeys(stem(w) for w in qwords))
+        index = snap.index
+        spelled = snap.spelled_out()
+        # initials no article uses, for a name one writes out ("KCNA"), stand for its words
+        qterms = tuple(dict.fromkeys(
+            t for w in qwords
+            for t in (spelled.get(stem(w), ()) if not index.known(stem(w)) else ()) or (stem(w),)
+        ))
         seq = terms(focus, _QUESTION_STOP)
         bigrams = tuple(dict.fromkeys(pairwise(seq)))
         speech = any(w in _SPEECH_ASKED for w in all_words) and not _ABOUT_THE_TEXT.search(focus)
-        index = snap.index
         top_idf = index.idf("\0never")
         weights = {t: (index.idf(t) if index.known(t) else top_idf * 1.5) for t in qterms}
         result = SearchResult(

@@ -99,3 +99,23 @@ def test_an_article_that_answers_in_two_places_outweighs_one_lucky_sentence_else
     # one article: nothing to choose
     alone = [_scored("a", 1.0), _scored("a", 0.2)]
     assert article_first(alone) == alone
+
+
+def test_initials_no_article_uses_stand_for_the_name_one_writes_out(tmp_path: Path) -> None:
+    root = tmp_path
+    (root / "seeds").mkdir()
+    (root / "seeds" / "port.txt").write_text(
+        "Port strike talks resume\n\nThe owners want the strike over before Christmas.\n\n"
+        "The Harbour Workers Federation wants a pay rise of 6% for its members.\n",
+        encoding="utf-8",
+    )
+    service = build_service(Settings.from_env(env_for(root, CITEBOT_SEEDS_DIR=str(root / "seeds"))))
+    try:
+        asyncio.run(service.ask("What do the owners want?"))  # ingests seeds/
+        result = service.search("What does the HWF want?")
+        assert {"harbour", "worker", "feder"} <= set(result.terms)
+        assert "Harbour Workers Federation" in result.hits[0].passage.text
+        # initials an article does use are searched as written
+        assert "owner" in service.search("What do the owners want?").terms
+    finally:
+        service.close()
