@@ -306,7 +306,8 @@ class _Snapshot:
                             for j in range(i + 2, len(used) + 1):  # "Freedom of Information Act": "foi"
                                 part = used[i:j]
                                 key = stem("".join(w[0] for w in part).casefold())
-                                found.setdefault(key, tuple(terms(" ".join(part))))
+                                if key not in found:
+                                    found[key] = tuple(terms(" ".join(part)))
             self._spelled = found
         return self._spelled
 
