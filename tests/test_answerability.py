@@ -43,16 +43,6 @@ A short history, which tells how the library first opened its doors to readers a
 """
 
 
-@pytest.fixture(scope="module")
-def library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    root = tmp_path_factory.mktemp("library")
-    (root / "seeds").mkdir()
-    (root / "seeds" / "library.txt").write_text(ARTICLE, encoding="utf-8")
-    service = build_service(Settings.from_env(env_for(root, CITEBOT_SEEDS_DIR=str(root / "seeds"))))
-    yield service
-    service.close()
-
-
 @contextmanager
 def one_article(tmp_path: Path, text: str) -> Iterator[Service]:
     """A service whose store holds only this article, ingested from seeds/ on first ask."""
@@ -63,6 +53,12 @@ def one_article(tmp_path: Path, text: str) -> Iterator[Service]:
         yield service
     finally:
         service.close()
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    with one_article(tmp_path_factory.mktemp("library"), ARTICLE) as service:
+        yield service
 
 
 def ask(service: Service, question: str) -> tuple[bool, str, int]:
@@ -188,18 +184,6 @@ Employers' groups said the cost to the public purse had not yet been worked out.
 """
 
 
-def test_what_something_costs_is_a_sum_said_to_be_its_cost(tmp_path: Path) -> None:
-    with one_article(tmp_path, LEAVE) as service:
-        # the £300 each father gets is not what the plan costs, and no cost is given
-        for question in (
-            "How much will doubling paternity leave cost the government in total?",
-            "What will the longer paternity leave cost the taxpayer each year?",
-        ):
-            assert asyncio.run(service.ask(question)).not_found, question
-        answer = asyncio.run(service.ask("How much extra will each father receive?"))
-        assert "an extra £300" in answer.citations[0].quote
-
-
 HARBOUR = """Harbour talks end without a deal
 
 Since the collapse of the harbour talks in Dover last week, the council has said little.
@@ -218,12 +202,8 @@ The mayor hopes the two sides will settle their differences at a summit of harbo
 
 @pytest.fixture(scope="module")
 def harbour(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    root = tmp_path_factory.mktemp("harbour")
-    (root / "seeds").mkdir()
-    (root / "seeds" / "harbour.txt").write_text(HARBOUR, encoding="utf-8")
-    service = build_service(Settings.from_env(env_for(root, CITEBOT_SEEDS_DIR=str(root / "seeds"))))
-    yield service
-    service.close()
+    with one_article(tmp_path_factory.mktemp("harbour"), HARBOUR) as service:
+        yield service
 
 
 @pytest.mark.parametrize(
@@ -309,25 +289,6 @@ def test_email_and_e_mail_are_one_word(tmp_path: Path, question: str) -> None:
         assert "letters and e-mails for ten years" in answer.citations[0].quote
 
 
-def test_how_something_turned_out_is_not_answered_by_it_still_to_come(tmp_path: Path) -> None:
-    article = """Council to vote on bus lanes
-
-The council is set to vote next week on whether to add bus lanes to the high street.
-
-Shopkeepers fear the lanes will cost them trade.
-
-Last year the council voted to ban lorries from the high street after a long campaign.
-"""
-    with one_article(tmp_path, article) as service:
-        for question in (
-            "What was the result of the council's vote on bus lanes?",
-            "How did the council vote on the bus lanes?",
-        ):
-            assert asyncio.run(service.ask(question)).not_found, question
-        answer = asyncio.run(service.ask("How did the council vote on lorries last year?"))
-        assert "voted to ban lorries" in answer.citations[0].quote
-
-
 @pytest.mark.parametrize(
     ("article", "answered"),
     [
@@ -380,3 +341,35 @@ def test_which_company_bought_it_wants_a_firm_not_the_official_who_welcomed_the_
 def test_what_each_kind_of_question_needs(question: str, sentence: str, kind: AnswerType, holds_one: bool) -> None:
     assert question_type(question) is kind
     assert holds(kind, sentence, question) is holds_one
+
+
+BUSES = """Council to vote on bus lanes
+
+The council is set to vote next week on whether to add bus lanes to the high street.
+
+Shopkeepers fear the lanes will cost them trade.
+
+Last year the council voted to ban lorries from the high street after a long campaign.
+"""
+
+
+@pytest.mark.parametrize(
+    ("article", "declined", "asked", "quoted"),
+    [
+        # the £300 each father gets is not what the plan costs, and no cost is given
+        (LEAVE, ("How much will doubling paternity leave cost the government in total?",
+                 "What will the longer paternity leave cost the taxpayer each year?"),
+         "How much extra will each father receive?", "an extra £300"),
+        # how a vote went is not answered by a vote still to come
+        (BUSES, ("What was the result of the council's vote on bus lanes?",
+                 "How did the council vote on the bus lanes?"),
+         "How did the council vote on lorries last year?", "voted to ban lorries"),
+    ],
+)
+def test_a_figure_or_outcome_the_article_does_not_give_is_declined_and_its_neighbour_answered(
+    tmp_path: Path, article: str, declined: tuple[str, ...], asked: str, quoted: str
+) -> None:
+    with one_article(tmp_path, article) as service:
+        for question in declined:
+            assert asyncio.run(service.ask(question)).not_found, question
+        assert quoted in asyncio.run(service.ask(asked)).citations[0].quote
