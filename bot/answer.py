@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, replace
 
 from bot.models import NOT_FOUND_TEXT, Answer, Citation, Mode
-from retrieval.answer_types import MONEY_SUM, holds
+from retrieval.answer_types import MONEY_SUM, MONTH_NAMES, holds
 from retrieval.lexical import terms
 from retrieval.question_parts import counted, question_names, question_numbers, speaker
 from retrieval.search import Hit, HybridSearcher, SearchResult, Sentence, reports_speech
@@ -65,9 +65,8 @@ class ExtractiveAnswerer:
         similarity = result.best.similarity
         # a name the article uses, and the kind of answer asked for in the best sentence, speak
         # for it where the words do not ("When did the Hanoi talks break down?": "collapse")
-        vouched = bool(known_names) and result.kind is not None and holds(
-            result.kind, result.best.passage.text, result.question
-        )
+        has_kind = result.kind is None or holds(result.kind, result.best.passage.text, result.question)
+        vouched = bool(known_names) and result.kind is not None and has_kind
         if (
             weight >= self.policy.max_unknown_share
             and count >= self.policy.max_unknown_count
@@ -103,7 +102,7 @@ class ExtractiveAnswerer:
             return False  # "Why did the summit collapse?": "Since the summit's collapse, ..."
         # the kind of answer asked for, in the best sentence itself: its neighbours would let
         # "When did Kim meet Lavrov?" pass on a date that is about something else
-        return result.kind is None or holds(result.kind, result.best.passage.text, result.question)
+        return has_kind
 
     def answer(self, result: SearchResult, mode: Mode = "extractive", note: str = "") -> Answer:
         if result.best is None:
@@ -186,8 +185,8 @@ _WHY_WORDS = frozenset(terms("why reason reasons cause caused causes"))
 # when the question puts the event ("... collapse at the end of February?"): not the event itself
 _WHEN_ASKED = re.compile(
     r"\b(at|in|on|by|during|around)\s+(the\s+)?((very\s+)?(end|start|beginning|middle|close)\s+of\s+"
-    r"(the\s+)?)?((last|this|next)\s+)?(January|February|March|April|May|June|July|August|September|"
-    r"October|November|December|year|month|week|spring|summer|autumn|winter|\d{4})\b", re.I,
+    rf"(the\s+)?)?((last|this|next)\s+)?({MONTH_NAMES}|year|month|week|spring|summer|autumn|winter|\d{{4}})\b",
+    re.I,
 )
 
 

@@ -74,12 +74,12 @@ _NUMBER = re.compile(
     r"thirty|forty|fifty|hundred|thousand|million|billion|trillion|dozen|dozens|double|doubled|"
     r"twice|triple|tripled|halved)\b|\b(a|one|two)[ -](half|third|thirds|quarter|quarters)\b|"
     r"\bhalf of\b)", re.I)
-_MONTH_NAMES = (
+MONTH_NAMES = (
     "January|February|March|April|May|June|July|August|September|October|November|December"
 )
 _DAY_NAMES = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 # written with a capital ("May", not "may"), even in a case-blind pattern
-_MONTHS = f"(?-i:{_MONTH_NAMES}|Jan|Feb|Aug|Sept|Oct|Nov|Dec)"
+_MONTHS = f"(?-i:{MONTH_NAMES}|Jan|Feb|Aug|Sept|Oct|Nov|Dec)"
 _DAYS = f"(?-i:{_DAY_NAMES})"
 # A point or span in time, not just a word about time ("year", "later").
 _TIME = re.compile(
@@ -107,7 +107,7 @@ _CAPITAL = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z][\w’'-]*")
 
 
 _NOT_NAMES = frozenset(
-    [*_MONTH_NAMES.casefold().split("|"), *_DAY_NAMES.casefold().split("|"), "mr", "mrs", "ms", "dr", "sir", "lord", "lady", "i"]
+    [*MONTH_NAMES.casefold().split("|"), *_DAY_NAMES.casefold().split("|"), "mr", "mrs", "ms", "dr", "sir", "lord", "lady", "i"]
 )
 _LOCATIVE = re.compile(
     r"\b(in|at|to|from|near|outside|inside|into|across|towards?|on|onto|via|beside|behind|"

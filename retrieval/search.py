@@ -8,7 +8,7 @@ import math
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -245,7 +245,13 @@ class _Snapshot:
         self._vectors: dict[str, Vectors] = {}
         self._word_vectors: dict[str, Vectors] = {}
         self._profiles: dict[str, _Profile] = {}
-        self._spelled: dict[str, tuple[str, ...]] | None = None
+        # the names the articles write out in full, by their initials as a question may give
+        # them ("kcna": Korean Central News Agency; "foi": Freedom of Information), as stems
+        self.spelled_out: dict[str, tuple[str, ...]] = {}
+        for doc_chunks in self.doc_chunks.values():
+            for initials, name in _initials("\n".join(c.text for c in doc_chunks)):
+                if initials not in self.spelled_out:
+                    self.spelled_out[initials] = tuple(terms(" ".join(name)))
 
     def profile(self, doc_id: str) -> _Profile:
         """What a document's passages share, from what the snapshot already holds."""
@@ -281,36 +287,9 @@ class _Snapshot:
         found = self._doc_names.get(doc_id)
         if found is None:
             text = "\n".join(c.text for c in self.doc_chunks.get(doc_id, []))
-            found = frozenset(
-                stem(initials)
-                for m in CAPITAL_RUN.finditer(text)
-                for with_of in (False, True)
-                for initials in _initialisms(
-                    [w[0] for w in m.group(0).split() if w[0].isupper() or (with_of and w == "of")]
-                )
-            )
+            found = frozenset(initials for initials, _ in _initials(text))
             self._doc_names[doc_id] = found
         return found
-
-    def spelled_out(self) -> dict[str, tuple[str, ...]]:
-        """The names the articles write out in full, by their initials as a question may give
-        them ("kcna": Korean Central News Agency; "foi": Freedom of Information), as stems.
-        Built once per snapshot, as the snapshot is made (184 ms at 400k words)."""
-        if self._spelled is None:
-            found: dict[str, tuple[str, ...]] = {}
-            for chunks in self.doc_chunks.values():
-                for m in CAPITAL_RUN.finditer("\n".join(c.text for c in chunks)):
-                    run = m.group(0).split()
-                    for with_of in (False, True):
-                        used = [w for w in run if w[0].isupper() or (with_of and w == "of")]
-                        for i in range(len(used) - 1):  # "The Harbour Workers Federation": "hwf";
-                            for j in range(i + 2, len(used) + 1):  # "Freedom of Information Act": "foi"
-                                part = used[i:j]
-                                key = stem("".join(w[0] for w in part).casefold())
-                                if key not in found:
-                                    found[key] = tuple(terms(" ".join(part)))
-            self._spelled = found
-        return self._spelled
 
     def term_vectors(
         self, stems: Sequence[str], embedder: Embedder, asked: dict[str, str]
@@ -361,9 +340,7 @@ class HybridSearcher:
             if self._snapshot is None or self._snapshot.revision != revision:
                 started = time.perf_counter()
                 chunks = sorted(self.store.iter_chunks(), key=lambda c: (c.ingested_at, c.doc_id, c.start))
-                fresh = _Snapshot(revision, chunks, self._snapshot, self.store.document_vectors())
-                fresh.spelled_out()  # built before it is shared: other threads answer from the old one
-                self._snapshot = fresh
+                self._snapshot = _Snapshot(revision, chunks, self._snapshot, self.store.document_vectors())
                 # Its objects live until the next rebuild: keep them out of the cyclic collector's
                 # full passes, which otherwise hold the GIL, and so the doors' event loops, for
                 # ~150 ms at 19k chunks. Reference counting still frees them when replaced.
@@ -390,11 +367,10 @@ class HybridSearcher:
         all_words = words(focus)
         qwords = [w for w in all_words if w not in _QUESTION_STOP]
         index = snap.index
-        spelled = snap.spelled_out()
         # initials no article uses, for a name one writes out ("KCNA"), stand for its words
         qterms = tuple(dict.fromkeys(
-            t for w in qwords
-            for t in (spelled.get(stem(w), ()) if not index.known(stem(w)) else ()) or (stem(w),)
+            t for st in map(stem, qwords)
+            for t in (() if index.known(st) else snap.spelled_out.get(st, ())) or (st,)
         ))
         seq = terms(focus, _QUESTION_STOP)
         bigrams = tuple(dict.fromkeys(pairwise(seq)))
@@ -583,10 +559,17 @@ def article_first(hits: list[Hit]) -> list[Hit]:
     return [hits[lead], *hits[:lead], *hits[lead + 1 :]]
 
 
-def _initialisms(letters: list[str]) -> list[str]:
-    """Every run of two or more initials ("The Department for Trade and Industry": "dti", "tdt"...)."""
-    n = len(letters)
-    return ["".join(letters[i:j]).casefold() for i in range(n) for j in range(i + 2, min(n, i + 8) + 1)]
+def _initials(text: str) -> Iterator[tuple[str, list[str]]]:
+    """(initials as a stem, the words they stand for) for every run of two to eight words of
+    each capitalized name in a text, an "of" counted or not ("The Department for Trade and
+    Industry": "dti", "tdt"...; "Freedom of Information": "fi" and "foi")."""
+    for m in CAPITAL_RUN.finditer(text):
+        run = m.group(0).split()
+        for with_of in (False, True):
+            used = [w for w in run if w[0].isupper() or (with_of and w == "of")]
+            for i in range(len(used) - 1):
+                for j in range(i + 2, min(len(used), i + 8) + 1):
+                    yield stem("".join(w[0] for w in used[i:j]).casefold()), used[i:j]
 
 
 _QUALIFIER = re.compile(
