@@ -65,7 +65,9 @@ class ExtractiveAnswerer:
         similarity = result.best.similarity
         # a name the article uses, and the kind of answer asked for in the best sentence, speak
         # for it where the words do not ("When did the Hanoi talks break down?": "collapse")
-        has_kind = result.kind is None or holds(result.kind, result.best.passage.text, result.question)
+        has_kind = result.kind is None or any(
+            holds(result.kind, text, result.question) for text in _own_sentences(result.best, quote)
+        )
         vouched = bool(known_names) and result.kind is not None and has_kind
         if (
             weight >= self.policy.max_unknown_share
@@ -180,6 +182,16 @@ class ExtractiveAnswerer:
         )
 
 
+def _own_sentences(best: Hit, quote: Passage) -> list[str]:
+    """The best sentence, and the one after it when a one-sentence paragraph runs on into the
+    next (news gives a sentence a paragraph: "Blair has said he will not take part in a TV
+    debate." / "'The answer is no,' he said at his monthly news conference.")."""
+    own = [best.passage.text]
+    if quote.paragraph_end > quote.paragraph and quote.start == best.passage.start:
+        own.append(quote.text[best.passage.end - quote.start :].strip())
+    return own
+
+
 _OPENING_TIME = re.compile(r"^\W*(since|after|following|before|until|when|ever since)\b[^,;]*", re.I)
 _WHY_WORDS = frozenset(terms("why reason reasons cause caused causes"))
 # when the question puts the event ("... collapse at the end of February?"): not the event itself
@@ -194,7 +206,8 @@ _REACTION_ASKED = re.compile(r"\b(respond|responded|react|reacted|reply|replied)
 # a question about how something turned out, and a sentence that has it still to come
 _OUTCOME_ASKED = re.compile(
     r"\bwhat (was|were) the (final |eventual )?(result|outcome|verdict)s?\b|\bhow did (\S+ ){1,5}?(vote|decide|rule)\b|"
-    r"\bdid (\S+ ){1,5}?(vote|decide|rule) (for|against|in favour|in favor|to)\b|\bended up\b|\bin the end\b",
+    r"\bdid (\S+ ){1,5}?(vote|decide|rule) (for|against|in favour|in favor|to)\b|\bended up\b|\bin the end\b|"
+    r"\bdid (\S+ ){1,5}?(pass|approve|reject|adopt|carry)\b",
     re.I,
 )
 _AHEAD = re.compile(r"\b(is|are) (set|due|expected|likely|scheduled|poised|about) to\b|\bwill\b|\b(is|are) to be\b", re.I)

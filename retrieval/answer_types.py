@@ -197,10 +197,16 @@ _SPEAKS_AFTER = re.compile(r"^,?\s+(said|says|told|warned|added|who|, who)\b")
 
 def _firms(sentence: str, asked: str) -> list[str]:
     """Names that could be a firm: not sentence-initial, not in the question, not a person
-    (after a title, before "said") and not a body of the state ("the National Audit Office")."""
+    (after a title, before "said"), not a body of the state ("the National Audit Office") and
+    not a place ("the site in Greenwich, London")."""
     out = []
+    places = place_spans(sentence)
     for run in CAPITAL_RUN.finditer(sentence):
         name = run.group(0)
+        if _PLACED.search(sentence[: run.start()]) or any(
+            start <= run.start() and run.end() <= end for start, end in places
+        ):
+            continue
         before = sentence[: run.start()]
         if re.fullmatch(r"[\s“\"‘']*", before) or re.search(r"[.!?:][”\"’']?\s+[“\"‘']?$", before):
             first, _, rest = name.partition(" ")  # "The NAO", "But Edward Leigh": not the first word
