@@ -207,7 +207,7 @@ _REACTION_ASKED = re.compile(r"\b(respond|responded|react|reacted|reply|replied)
 _OUTCOME_ASKED = re.compile(
     r"\bwhat (was|were) the (final |eventual )?(result|outcome|verdict)s?\b|\bhow did (\S+ ){1,5}?(vote|decide|rule)\b|"
     r"\bdid (\S+ ){1,5}?(vote|decide|rule) (for|against|in favour|in favor|to)\b|\bended up\b|\bin the end\b|"
-    r"\bdid (\S+ ){1,5}?(pass|approve|reject|adopt|carry)\b",
+    r"\bdid (\S+ ){1,5}?(pass|approve|reject|adopt|carry)\b|\bwho (won|lost)\b",
     re.I,
 )
 _AHEAD = re.compile(r"\b(is|are) (set|due|expected|likely|scheduled|poised|about) to\b|\bwill\b|\b(is|are) to be\b", re.I)

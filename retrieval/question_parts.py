@@ -29,6 +29,9 @@ def counted(question: str) -> list[str]:
     return [] if any(w.casefold() in _KINDS for w in found) else found
 
 
+_NOT_SPEAKERS = frozenset(
+    ["i", "you", "he", "she", "it", "we", "they", "them", "this", "that", "these", "those", "the", "a", "an", "his", "her", "their", "its", "our", "my", "your", "anyone", "someone", "everyone", "people", "article", "piece", "story", "report", "text", "author", "writer"]
+)
 _SPEAKER = re.compile(
     r"\b(?:did|does|do|has|have|had|will|would|is|was)\s+((?:[A-Z][\w’'.-]*\s+){1,4}?)"
     r"(?:(?:actually|really|also|first|later|then)\s+)?"
@@ -37,10 +40,21 @@ _SPEAKER = re.compile(
 )
 
 
+_SPEAKER_TYPED_LOW = re.compile(_SPEAKER.pattern.replace("[A-Z]", "[a-z]"))
+
+
 def speaker(question: str) -> list[str]:
-    """The words naming who is asked about in "What did Xi Jinping say…", if anyone."""
+    """The words naming who is asked about in "What did Xi Jinping say…", if anyone. A question
+    typed all in lower case ("how did trump respond") names them in lower case: any words there
+    but pronouns and determiners ("what did they say", "what did the report say")."""
     m = _SPEAKER.search(question)
-    return m.group(1).split() if m else []
+    if m:
+        return m.group(1).split()
+    if question[1:] == question[1:].lower():
+        m = _SPEAKER_TYPED_LOW.search(question)
+        if m and not set(m.group(1).split()) & _NOT_SPEAKERS:
+            return m.group(1).split()
+    return []
 
 
 def question_numbers(question: str) -> list[str]:

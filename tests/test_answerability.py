@@ -218,6 +218,7 @@ def harbour(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
         "What's the name of the French ambassador in Calais?",
         # a reaction is told where it happens: Tom Reid is named only in the next paragraph
         "How did Tom Reid respond to the collapse of the harbour talks?",
+        "how did tom reid respond to the collapse of the harbour talks?",  # typed in lower case
         # "at a summit" is not where a meeting will be held
         "Where will the two sides meet to settle their differences?",
     ],
@@ -355,7 +356,7 @@ BUSES = """Council to vote on bus lanes
 
 The council is set to vote next week on whether to add bus lanes to the high street.
 
-About 300 shopkeepers fear the lanes will cost them trade.
+Shop owner Tom Reid says about 300 shopkeepers fear the lanes will cost them trade.
 
 Last year the council voted to ban lorries from the high street after a long campaign.
 """
@@ -371,7 +372,8 @@ Last year the council voted to ban lorries from the high street after a long cam
         # how a vote went is not answered by a vote still to come
         (BUSES, ("What was the result of the council's vote on bus lanes?",
                  "How did the council vote on the bus lanes?",
-                 "By how many votes did the council pass the bus lanes plan?"),
+                 "By how many votes did the council pass the bus lanes plan?",
+                 "who won the council vote on bus lanes?"),
          "How did the council vote on lorries last year?", "voted to ban lorries"),
     ],
 )
