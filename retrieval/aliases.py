@@ -92,9 +92,18 @@ tore:tear torn:tear told:tell thought:think threw:throw thrown:throw understood:
 undertook:undertake undertaken:undertake woke:wake woken:wake wore:wear worn:wear wept:weep
 won:win withdrew:withdraw withdrawn:withdraw wrote:write written:write
 """
+# A compass adjective names its direction: "Western countries" are "the west".
+_DIRECTIONS = "western:west eastern:east northern:north southern:south"
 PLACE_KEYS = frozenset(_PLACES)
 
-IRREGULAR: dict[str, str] = dict(pair.split(":") for pair in _IRREGULAR.split())
+IRREGULAR: dict[str, str] = dict(pair.split(":") for pair in f"{_IRREGULAR} {_DIRECTIONS}".split())
+
+# Initials news uses for titles it writes out in lower case ("the prime minister"), which no
+# capitalized name in an article spells out: "What did Fox accuse the PM of?"
+TITLE_INITIALS: dict[str, str] = {
+    "pm": "prime minister", "dpm": "deputy prime minister", "ceo": "chief executive",
+    "vp": "vice president", "fm": "foreign minister",
+}
 
 
 RAW_TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W_]+(?:['’][^\W_]+)*")

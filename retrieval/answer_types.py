@@ -288,11 +288,20 @@ def _event_terms(question: str) -> frozenset[str]:
 _DURATION = re.compile(r"\bhow (long|soon)\b", re.I)
 
 
+# "Where should the spare money go?" asks what it is spent on, not a place
+_MONEY_GOES = re.compile(
+    r"^where\b.*\b(money|cash|funds?|surplus|windfall|proceeds|savings|revenue|budget)\b.*"
+    r"\b(go|goes|going|went|gone|spent|spend|put|invested|used)\b|"
+    r"^where\b.*\b(spend|spent|invest|invested|put)\b.*\b(money|cash|funds?|surplus|windfall|proceeds)\b",
+    re.I,
+)
+
+
 def question_type(question: str) -> AnswerType | None:
     """The kind of answer a question asks for, if it is one of the four."""
     for kind, pattern in _QUESTION_TYPES:
         if pattern.search(question):
-            return kind
+            return None if kind is AnswerType.PLACE and _MONEY_GOES.search(question) else kind
     return None
 
 

@@ -15,6 +15,7 @@ from itertools import pairwise
 import numpy as np
 import numpy.typing as npt
 
+from retrieval.aliases import TITLE_INITIALS
 from retrieval.answer_types import CAPITAL_RUN, AnswerType, holds, question_type
 from retrieval.chunking import sentence_spans
 from retrieval.embeddings import Embedder, Vectors
@@ -247,7 +248,8 @@ class _Snapshot:
         self._profiles: dict[str, _Profile] = {}
         # the names the articles write out in full, by their initials as a question may give
         # them ("kcna": Korean Central News Agency; "foi": Freedom of Information), as stems
-        self.spelled_out: dict[str, tuple[str, ...]] = {}
+        # ("pm": the prime minister, not the Peter Mandelson an article names)
+        self.spelled_out: dict[str, tuple[str, ...]] = {i: tuple(terms(t)) for i, t in TITLE_INITIALS.items()}
         for doc_chunks in self.doc_chunks.values():
             for initials, name in _initials("\n".join(c.text for c in doc_chunks)):
                 if initials not in self.spelled_out:
@@ -522,6 +524,9 @@ class HybridSearcher:
         snap = self.snapshot()
         vocabulary = snap.doc_terms.get(doc_id, set())
         if name in vocabulary or name in snap.names(doc_id):
+            return True
+        spelled = snap.spelled_out.get(name)  # "PM": "the prime minister"
+        if spelled and all(t in vocabulary for t in spelled):
             return True
         return len(name) >= 3 and any(t.startswith(name) for t in vocabulary)
 

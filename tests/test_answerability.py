@@ -404,3 +404,31 @@ def test_a_one_sentence_paragraph_that_runs_on_answers_with_the_sentence_after_i
         assert not answer.not_found, answer.text
         assert "at her monthly news conference" in answer.citations[0].quote
         assert answer.citations[0].paragraph == 1
+
+
+TOWN = """Port town looks west
+
+The port has been cut off from the west since 2014, its mayor said.
+
+Mayor Ann Patel accused the prime minister of "hiding from the voters" over the port's future.
+
+The business group said any spare cash should be spent on training dock workers.
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [
+        # "Western" is the article's "west"
+        ("Since what year has the port been cut off from Western markets?", "since 2014"),
+        # "the PM" is the article's "prime minister"
+        ("What did the mayor accuse the PM of?", "hiding from the voters"),
+        # where money should go is what it is spent on, not a place
+        ("Where did the business group want any spare cash to go?", "spent on training dock workers"),
+    ],
+)
+def test_a_question_may_say_it_in_other_words_news_uses(tmp_path: Path, question: str, quoted: str) -> None:
+    with one_article(tmp_path, TOWN) as service:
+        answer = asyncio.run(service.ask(question))
+        assert not answer.not_found, question
+        assert quoted in answer.citations[0].quote
