@@ -53,18 +53,20 @@ def words(text: str) -> list[str]:
     return out
 
 
+def term_of(word: str) -> str:
+    """The term a lower-case word is indexed under: "met" is "meet", "talks" is "talk"."""
+    return stem(IRREGULAR.get(word, word))
+
+
 def terms(text: str, stopwords: frozenset[str] = STOPWORDS) -> list[str]:
     """Stemmed content terms of a text, in order (repeats kept); "took" is "take"."""
-    return [
-        stem(IRREGULAR.get(w, w)) for w in words(text)
-        if w not in stopwords and w.replace("'", "") not in stopwords
-    ]
+    return [term_of(w) for w in words(text) if w not in stopwords and w.replace("'", "") not in stopwords]
 
 
 def term_words(text: str, stopwords: frozenset[str] = STOPWORDS) -> list[tuple[str, str]]:
     """(stem, word) for each content word of a text, in order."""
     return [
-        (stem(IRREGULAR.get(w, w)), w) for w in words(text)
+        (term_of(w), w) for w in words(text)
         if w not in stopwords and w.replace("'", "") not in stopwords
     ]
 

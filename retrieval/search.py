@@ -19,7 +19,7 @@ from retrieval.aliases import TITLE_INITIALS
 from retrieval.answer_types import CAPITAL_RUN, AnswerType, holds, question_type
 from retrieval.chunking import sentence_spans
 from retrieval.embeddings import Embedder, Vectors
-from retrieval.lexical import STOPWORDS, LexicalIndex, stem, term_words, terms, words
+from retrieval.lexical import STOPWORDS, LexicalIndex, stem, term_of, term_words, terms, words
 from retrieval.question_parts import question_names
 from retrieval.spellings import Spellings
 from retrieval.store import ChunkStore
@@ -371,7 +371,7 @@ class HybridSearcher:
         index = snap.index
         # initials no article uses, for a name one writes out ("KCNA"), stand for its words
         qterms = tuple(dict.fromkeys(
-            t for st in map(stem, qwords)
+            t for st in map(term_of, qwords)
             for t in (() if index.known(st) else snap.spelled_out.get(st, ())) or (st,)
         ))
         seq = terms(focus, _QUESTION_STOP)
@@ -393,7 +393,7 @@ class HybridSearcher:
             ranked = self._fuse(snap, every, self.embedder.embed_one(question), doc_id)
         asked: dict[str, str] = {}
         for w in qwords:
-            asked.setdefault(stem(w), w)
+            asked.setdefault(term_of(w), w)
         hits = self._rank_sentences(snap, ranked, result, qvec, asked)
         result.hits.extend(hits)
         result.paragraphs.extend(_paragraphs(ranked))

@@ -432,3 +432,17 @@ def test_a_question_may_say_it_in_other_words_news_uses(tmp_path: Path, question
         answer = asyncio.run(service.ask(question))
         assert not answer.not_found, question
         assert quoted in answer.citations[0].quote
+
+
+def test_a_past_form_in_a_question_is_the_word_the_article_uses(tmp_path: Path) -> None:
+    """"met" in a question is the article's "met" (and "meet"): not a word the article never
+    uses, which would make the bot decline."""
+    article = (
+        "Harbour news\n\nThe mayor spoke to fishermen about the harbour wall on Monday.\n\n"
+        "On Tuesday the mayor met Tom Reid, the port's new chairman.\n\n"
+        "The mayor thanked volunteers at the harbour festival.\n"
+    )
+    with one_article(tmp_path, article) as service:
+        answer = asyncio.run(service.ask("Whom has she met?"))
+        assert not answer.not_found, answer.text
+        assert "met Tom Reid" in answer.citations[0].quote
