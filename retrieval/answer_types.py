@@ -286,6 +286,13 @@ def _event_terms(question: str) -> frozenset[str]:
 
 
 _DURATION = re.compile(r"\bhow (long|soon)\b", re.I)
+_TIME_UNIT = r"(?P<unit>seconds?|minutes?|hours?|days?|weeks?|fortnights?|months?|years?|decades?|centuries)"
+_UNIT_ASKED = re.compile(r"\bhow many " + _TIME_UNIT + r"\b", re.I)
+_UNIT_AMOUNT = re.compile(
+    r"\b(\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+    r"thirty|forty|fifty|hundred|several|few|many|some)(-| )(full |more |extra |long )?" + _TIME_UNIT + r"\b",
+    re.I,
+)
 
 
 # "Where should the spare money go?" asks what it is spent on, not a place
@@ -309,6 +316,8 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
     """Whether the sentence holds an answer of that kind that the question lacks."""
     asked = question.casefold()
     if kind is AnswerType.NUMBER:
+        if _UNIT_ASKED.search(question):  # "how many days did it last": a span of time, not
+            return bool(_UNIT_AMOUNT.search(sentence))  # any figure ("the March 2018 emphasis")
         if _DURATION.search(question) and any(m.group(0).casefold() not in asked for m in _TIME.finditer(sentence)):
             return True  # "how long has Kim given Washington": "until the end of this year"
         if _PAID_ASKED.search(question):  # "how much was the agency paid": a sum, or a share
@@ -357,12 +366,9 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
         people_only = bool(_HUMAN_ASKED.search(question))
         asked_stems = set(terms(question))
         named = _NAME_OF.search(question)
-        if named:  # "the name of Kim's grandfather": a name, and that grandfather, in one sentence
+        if named:  # "the name of Kim's grandfather": a name written next to that grandfather
             role = stem((named["role"] or named["owner"]).casefold())
-            return any(
-                role in terms(sentence[a:b]) and bool(_names(sentence[a:b], asked, people_only))
-                for a, b in sentence_spans(sentence)
-            )
+            return any(_named_near(sentence[a:b], role, asked, people_only) for a, b in sentence_spans(sentence))
         return bool(_names(sentence, asked, people_only)) or any(
             stem(m.group(0).casefold()) not in asked_stems
             for pattern in (_PEOPLE, _ROLE_WORD) for m in pattern.finditer(sentence)
@@ -393,6 +399,24 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
     return any(_new(m.group(0), asked) for m in _CAPITAL.finditer(sentence)) or any(
         _new(sentence[a:b], asked) for a, b in place_spans(sentence)  # "US", "UK"
     )
+
+
+_NAME_REACH = 4  # words between a role and the name it is given ("Kim's grandfather, Kim Il Sung")
+
+
+def _named_near(sentence: str, role: str, asked: str, people_only: bool) -> bool:
+    """Whether a name the question lacks stands within a few words of the role ("the Punggye-ri
+    test site", "Foreign Minister Sergei Lavrov"), not just somewhere in the sentence."""
+    roles = [m.start() for m in _WORD.finditer(sentence) if stem(m.group(0).casefold()) == role]
+    for name in _names(sentence, asked, people_only):
+        at = sentence.find(name)
+        if at < 0:
+            continue
+        for r in roles:
+            low, high = sorted((r, at))
+            if len(sentence[low:high].split()) <= _NAME_REACH + 1:
+                return True
+    return False
 
 
 def _new(name: str, asked: str) -> bool:

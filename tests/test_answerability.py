@@ -345,6 +345,14 @@ def test_which_company_bought_it_wants_a_firm_not_the_official_who_welcomed_the_
         # ... but a gathering does say where something else was said or done
         ("Where did the mayor rule out a debate?", "The answer is no, she said at her monthly news conference.", AnswerType.PLACE, True),
         ("Where was the minister speaking?", "She was speaking at a gender and productivity seminar.", AnswerType.PLACE, True),
+        # how many days: a span of time, not any figure
+        ("How many days did the harbour talks last?", "Her silence is telling given the promise of talks between the two towns.", AnswerType.NUMBER, False),
+        ("How many days did the harbour talks last?", "The harbour talks lasted two days.", AnswerType.NUMBER, True),
+        # the name of something is written next to it, not anywhere in the sentence
+        ("What is the name of the test site that the council closed?",
+         "In her New Year address, Mayor Ann Patel praised the closure of its test site.", AnswerType.PERSON, False),
+        ("What is the name of the test site that the council closed?",
+         "The council closed the Harwick test site last year.", AnswerType.PERSON, True),
     ],
 )
 def test_what_each_kind_of_question_needs(question: str, sentence: str, kind: AnswerType, holds_one: bool) -> None:
