@@ -520,7 +520,8 @@ class HybridSearcher:
 
     def knows_name(self, name: str, doc_id: str) -> bool:
         """Whether a document names this (a stem from a question's capitalized word): as a word,
-        as the start of one ("Lib Dems" for "Liberal Democrats") or as initials ("SNP")."""
+        as the start of one ("Lib Dems" for "Liberal Democrats"), as initials ("SNP") or in the
+        words initials stand for ("PM": "the prime minister")."""
         snap = self.snapshot()
         vocabulary = snap.doc_terms.get(doc_id, set())
         if name in vocabulary or name in snap.names(doc_id):
