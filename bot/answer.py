@@ -98,6 +98,8 @@ class ExtractiveAnswerer:
         reach = 0 if _REACTION_ASKED.search(result.question) else 2
         if who and not set(who) & self.searcher.context_terms(result.best, radius=reach):
             return False
+        if who and reach == 0 and not reacts(speaker(result.question), quote.text):
+            return False  # "How did Trump respond?": "he'd be willing to meet Trump" is no reply
         if _OUTCOME_ASKED.search(result.question) and only_ahead(result.best.passage.text):
             return False  # "What was the result of the vote?": "a decision is set to be made"
         if result.why and only_as_a_time(result.best.passage.text, result.question):
@@ -200,6 +202,30 @@ _WHEN_ASKED = re.compile(
     rf"(the\s+)?)?((last|this|next)\s+)?({MONTH_NAMES}|year|month|week|spring|summer|autumn|winter|\d{{4}})\b",
     re.I,
 )
+
+
+# a reply or a reaction: the one asked about says, answers or does something to it
+_REACTS_AFTER = re.compile(
+    r"^[’'s]*,?\s*((\S+\s+){0,6}?\S+,\s*)?(\w+\s+){0,2}?(said|says|told|tells|responded|replied|reacted|"
+    r"dismissed|welcomed|rejected|attacked|accused|criticised|criticized|condemned|branded|called|described|"
+    r"warned|added|insisted|argued|hit back|denied|praised|hailed|retorted|wrote)\b",
+    re.I,
+)
+_REACTS_BEFORE = re.compile(r"\b(?i:said|says|according to|replied|responded)\s+((the|[A-Z][\w.’'-]*)\s+){0,3}$")
+
+
+def reacts(who: list[str], text: str) -> bool:
+    """Whether the text has the one asked about (a word starting with one of theirs: "Lib
+    Dems" are "Liberal Democrats") saying or doing something in reply: "Theresa May, said",
+    "The Tories dismissed", "said Mr Trump"."""
+    stems = [w.casefold().rstrip("s")[:5] for w in who if len(w) > 2]
+    for m in re.finditer(r"[\w’'-]+", text):
+        word = m.group(0).casefold()
+        if any(word.startswith(st) for st in stems) and (
+            _REACTS_AFTER.match(text[m.end() :]) or _REACTS_BEFORE.search(text[: m.start()])
+        ):
+            return True
+    return False
 
 
 _REACTION_ASKED = re.compile(r"\b(respond|responded|react|reacted|reply|replied)\b", re.I)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.answer import reacts
 from bot.config import Settings
 from bot.models import NOT_FOUND_TEXT
 from bot.service import Service
@@ -219,6 +220,8 @@ def harbour(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
         # a reaction is told where it happens: Tom Reid is named only in the next paragraph
         "How did Tom Reid respond to the collapse of the harbour talks?",
         "how did tom reid respond to the collapse of the harbour talks?",  # typed in lower case
+        # named in the paragraph, but not as saying or doing anything in reply
+        "How did Tom Reid respond to the mayor's failure to meet him?",
         # "at a summit" is not where a meeting will be held
         "Where will the two sides meet to settle their differences?",
     ],
@@ -454,3 +457,18 @@ def test_a_past_form_in_a_question_is_the_word_the_article_uses(tmp_path: Path) 
         answer = asyncio.run(service.ask("Whom has she met?"))
         assert not answer.not_found, answer.text
         assert "met Tom Reid" in answer.citations[0].quote
+
+
+@pytest.mark.parametrize(
+    ("who", "text", "replied"),
+    [
+        (["Ann", "Patel"], "The harbour master, Ann Patel, said: \"We are disappointed.\"", True),
+        (["Tories"], "The Tories dismissed the plan as \"desperate\".", True),
+        (["Lib", "Dems"], "The Tories mocked it, while the Liberal Democrats said it was misdirected.", True),
+        (["Reid"], "\"It is a bad day,\" said Mr Reid.", True),
+        (["Reid"], "The mayor has yet to meet Tom Reid, who took over in May.", False),
+        (["Trump"], "Should that happen, Kim said, he would be willing to meet Trump for a third summit.", False),
+    ],
+)
+def test_a_reply_is_the_one_asked_about_saying_or_doing_something(who: list[str], text: str, replied: bool) -> None:
+    assert reacts(who, text) is replied
