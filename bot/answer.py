@@ -100,6 +100,8 @@ class ExtractiveAnswerer:
             return False
         if who and reach == 0 and not reacts(speaker(result.question), quote.text):
             return False  # "How did Trump respond?": "he'd be willing to meet Trump" is no reply
+        if _AUTHOR_ASKED.search(result.question) and not _BYLINE.search(quote.text):
+            return False  # "Who wrote this article?": "Howard has written to Blair" is no byline
         if _OUTCOME_ASKED.search(result.question) and only_ahead(result.best.passage.text):
             return False  # "What was the result of the vote?": "a decision is set to be made"
         if result.why and only_as_a_time(result.best.passage.text, result.question):
@@ -228,6 +230,15 @@ def reacts(who: list[str], text: str) -> bool:
     return False
 
 
+# who wrote the article itself: only a byline in the text says ("By Jane Smith, BBC News")
+_AUTHOR_ASKED = re.compile(
+    r"\bwho (wrote|authored|penned|is the (author|writer) of|was the (author|writer) of) (this|the) "
+    r"(article|piece|story|report|text|column)\b|\bwho(’s|'s| is| was) the (author|writer|journalist)\b",
+    re.I,
+)
+_BYLINE = re.compile(
+    r"\b(written|reported|reporting) by\b|(^|\n)\s*By [A-Z][\w’'-]+ [A-Z]|\b(correspondent|columnist)\b"
+)
 _REACTION_ASKED = re.compile(r"\b(respond|responded|react|reacted|reply|replied)\b", re.I)
 # a question about how something turned out, and a sentence that has it still to come
 _OUTCOME_ASKED = re.compile(

@@ -472,3 +472,13 @@ def test_a_past_form_in_a_question_is_the_word_the_article_uses(tmp_path: Path) 
 )
 def test_a_reply_is_the_one_asked_about_saying_or_doing_something(who: list[str], text: str, replied: bool) -> None:
     assert reacts(who, text) is replied
+
+
+def test_who_wrote_the_article_is_not_whoever_wrote_a_letter_in_it(tmp_path: Path) -> None:
+    article = (
+        "Mayor demands answers\n\nMayor Ann Patel has written to the transport minister demanding an "
+        "explanation of the port closure.\n\nThe port closed last week after a storm.\n"
+    )
+    with one_article(tmp_path, article) as service:
+        assert asyncio.run(service.ask("Who wrote this article?")).not_found
+        assert "Ann Patel" in asyncio.run(service.ask("Who has written to the minister?")).citations[0].quote
