@@ -8,7 +8,7 @@ from bisect import bisect_left
 from enum import Enum
 from functools import lru_cache
 
-from retrieval.aliases import place_spans
+from retrieval.aliases import PLACE_KEYS, place_spans
 from retrieval.chunking import sentence_spans
 from retrieval.lexical import STOPWORDS, stem, terms
 from retrieval.question_parts import question_names
@@ -381,6 +381,8 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
             and not _in_date(sentence, m.start("name"), m.end("name"))
             for m in _IN_AREA.finditer(sentence)
         )
+    if _EVENT_ASKED.search(question) and _AHEAD_ASKED.search(question) and not _all_named(question, sentence):
+        return False  # "where will Kim and Putin meet": a place of their meeting, not of another
     if _PLACE_ASKED.search(question):
         # "where", "which city": somewhere the sentence puts something ("in Hanoi")
         return any(
@@ -417,6 +419,23 @@ def _named_near(sentence: str, role: str, asked: str, people_only: bool) -> bool
             if len(sentence[low:high].split()) <= _NAME_REACH + 1:
                 return True
     return False
+
+
+_AHEAD_ASKED = re.compile(
+    r"\b(will|would|going to|expected|planned|supposed|set to|due to|likely)\b", re.I
+)
+
+
+def asks_where(question: str) -> bool:
+    """Whether a question asks where something is or happens ("where", "which city"), not
+    which seat someone stands for."""
+    return bool(_PLACE_ASKED.search(question)) and not _AREA_ASKED.search(question)
+
+
+def _all_named(question: str, sentence: str) -> bool:
+    """Whether the sentence names everyone the question does (places aside)."""
+    people = {n for n in question_names(question) if n not in PLACE_KEYS}
+    return people <= set(terms(sentence))
 
 
 def _new(name: str, asked: str) -> bool:

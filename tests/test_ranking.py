@@ -119,3 +119,29 @@ def test_initials_no_article_uses_stand_for_the_name_one_writes_out(tmp_path: Pa
         assert "owner" in service.search("What do the owners want?").terms
     finally:
         service.close()
+
+
+TAPES = """Councillors describe sexist jibes in new study
+
+Some 83 councillors gave their answers in 100 hours of taped interviews for the study of town hall life.
+
+Several said they had been mocked in the council chamber for their clothes.
+
+One said a senior officer had asked her to fetch the tea at her first meeting.
+
+The researchers said attitudes had changed since the 1990s, but only slowly.
+
+The recordings will be placed in the county library as a historical record.
+"""
+
+
+def test_a_where_question_is_answered_by_a_sentence_that_says_where(tmp_path: Path) -> None:
+    """The sentence that restates the question ("taped interviews", "councillors") says nowhere;
+    the one that says where they go ("in the county library") is quoted first."""
+    service = build(tmp_path, {"tapes.txt": TAPES})
+    try:
+        _, paragraph, quote = first_citation(service, "Where will the taped interviews with councillors be kept?")
+    finally:
+        service.close()
+    assert "placed in the county library" in quote
+    assert paragraph == 5
