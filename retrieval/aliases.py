@@ -103,6 +103,8 @@ IRREGULAR: dict[str, str] = dict(pair.split(":") for pair in f"{_IRREGULAR} {_DI
 TITLE_INITIALS: dict[str, str] = {
     "pm": "prime minister", "dpm": "deputy prime minister", "ceo": "chief executive",
     "vp": "vice president", "fm": "foreign minister",
+    # members of a parliament the article names: "MSPs" are the Scottish Parliament's
+    "msp": "scottish parliament", "mep": "european parliament",
 }
 
 

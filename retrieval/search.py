@@ -254,7 +254,10 @@ class _Snapshot:
         # the names the articles write out in full, by their initials as a question may give
         # them ("kcna": Korean Central News Agency; "foi": Freedom of Information), as stems
         # ("pm": the prime minister, not the Peter Mandelson an article names)
-        self.spelled_out: dict[str, tuple[str, ...]] = {i: tuple(terms(t)) for i, t in TITLE_INITIALS.items()}
+        self.spelled_out: dict[str, tuple[str, ...]] = {
+            stem(form): tuple(terms(title))
+            for initials, title in TITLE_INITIALS.items() for form in (initials, initials + "s")
+        }
         for doc_chunks in self.doc_chunks.values():
             for initials, name in _initials("\n".join(c.text for c in doc_chunks)):
                 if initials not in self.spelled_out:

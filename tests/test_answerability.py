@@ -386,7 +386,8 @@ Last year the council voted to ban lorries from the high street after a long cam
         (BUSES, ("What was the result of the council's vote on bus lanes?",
                  "How did the council vote on the bus lanes?",
                  "By how many votes did the council pass the bus lanes plan?",
-                 "who won the council vote on bus lanes?"),
+                 "who won the council vote on bus lanes?",
+                 "How many councillors voted for the bus lanes?"),
          "How did the council vote on lorries last year?", "voted to ban lorries"),
     ],
 )
@@ -484,3 +485,14 @@ def test_who_wrote_the_article_is_not_whoever_wrote_a_letter_in_it(tmp_path: Pat
     with one_article(tmp_path, article) as service:
         assert asyncio.run(service.ask("Who wrote this article?")).not_found
         assert "Ann Patel" in asyncio.run(service.ask("Who has written to the minister?")).citations[0].quote
+
+
+def test_initials_for_members_of_a_parliament_the_article_names(tmp_path: Path) -> None:
+    article = (
+        "Casino vote due\n\nA decision on the casino is to be made by the Scottish Parliament.\n\n"
+        "The vote is due to be taken on Wednesday and is expected to be close.\n"
+    )
+    with one_article(tmp_path, article) as service:
+        answer = asyncio.run(service.ask("When will MSPs vote on the casino?"))
+        assert not answer.not_found, answer.text
+        assert "on Wednesday" in answer.citations[0].quote
