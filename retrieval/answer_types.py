@@ -64,8 +64,8 @@ _QUESTION_TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"\bwhat(’s|'s| is| was) (\S+ ){1,4}?\w+(’s|'s) (first |full |real |last )?name\b|" + _ORG_ASKED.pattern,
         re.I)),
     (AnswerType.PLACE, re.compile(
-        r"^where\b|\b(which|what) (city|cities|country|countries|town|place|venue|site|region|"
-        r"capital|state|nation|location|" + _AREAS + r")\b|\bin which (city|country|town|place)\b|"
+        r"^where\b|\b(which|what) ([A-Z][\w-]* )?(city|cities|country|countries|town|place|venue|site|region|"
+        r"capital|state|nation|location|" + _AREAS + r")\b|\bin which ([A-Z][\w-]* )?(city|country|town|place)\b|"
         r"(’s|'s) (\w+ )?(" + _AREAS + r"|hometown|home town|birthplace)\b", re.I)),
 ]
 
@@ -131,7 +131,7 @@ _MEETING_WORDS = frozenset(["summit", "meeting", "meet", "talks", "conference"])
 _EVENT_ASKED = re.compile(r"\b(summit|meeting|meet|conference|talks)s?\b", re.I)
 _WHERE = re.compile(r"^where\b|\bwhere (did|do|does|will|would|was|is|are|were|can|could|should|might|has|have)\b", re.I)
 _PLACE_ASKED = re.compile(
-    _WHERE.pattern + r"|\b(what|which) (city|town|venue|place|location|site|building|street|village|area|"
+    _WHERE.pattern + r"|\b(what|which) ([A-Z][\w-]* )?(city|town|venue|place|location|site|building|street|village|area|"
     + _AREAS + r")\b|(’s|'s) (\w+ )?(" + _AREAS + r"|hometown|home town|birthplace)\b",
     re.I,
 )
@@ -165,7 +165,7 @@ _HUMAN_ASKED = re.compile(
     rf"\b(which|what) (\w+ ){{0,2}}{_HUMAN_ROLE}s?\b|\bnames? of (the |a |an )?([\w’']+ ){{0,3}}"
     rf"{_HUMAN_ROLE}|"
     # "who is the Russian ambassador": who holds a post, so a person, not a body or a place
-    rf"^who(’s|'s| is| was| are| were) (the |a |an )?(\w+ ){{0,2}}{_HUMAN_ROLE}s?\b(?!’s|'s)|"
+    rf"^who(’s|'s| is| was| are| were) (the |a |an |[\w-]+(’s|'s) )?(\w+ ){{0,2}}{_HUMAN_ROLE}s?\b(?!’s|'s)|"
     rf"\b{_HUMAN_ROLE}(’s|'s) (first |full |real |last )?name\b", re.I,
 )
 

@@ -350,6 +350,11 @@ def test_which_company_bought_it_wants_a_firm_not_the_official_who_welcomed_the_
         # ... but a gathering does say where something else was said or done
         ("Where did the mayor rule out a debate?", "The answer is no, she said at her monthly news conference.", AnswerType.PLACE, True),
         ("Where was the minister speaking?", "She was speaking at a gender and productivity seminar.", AnswerType.PLACE, True),
+        # a city with an adjective is still a city; a country's ambassador is still a person
+        ("Which French city hosted the harbour talks?", "The harbour talks were held in Calais.", AnswerType.PLACE, True),
+        ("Who is France's ambassador in Calais?",
+         "A reception hosted by the French ambassador in Calais was attended by the Harbour Council.",
+         AnswerType.PERSON, False),
         # how many days: a span of time, not any figure
         ("How many days did the harbour talks last?", "Her silence is telling given the promise of talks between the two towns.", AnswerType.NUMBER, False),
         ("How many days did the harbour talks last?", "The harbour talks lasted two days.", AnswerType.NUMBER, True),
