@@ -232,7 +232,7 @@ def reacts(who: list[str], text: str) -> bool:
 
 # who wrote the article itself: only a byline in the text says ("By Jane Smith, BBC News")
 _AUTHOR_ASKED = re.compile(
-    r"\bwho (wrote|authored|penned|is the (author|writer) of|was the (author|writer) of) (this|the) "
+    r"\bwho (wrote|authored|penned|is the (author|writer) of|was the (author|writer) of) (this|the) (\w+ )?"
     r"(article|piece|story|report|text|column)\b|\bwho(’s|'s| is| was) the (author|writer|journalist)\b",
     re.I,
 )
@@ -243,7 +243,7 @@ _REACTION_ASKED = re.compile(r"\b(respond|responded|react|reacted|reply|replied)
 # a question about how something turned out, and a sentence that has it still to come
 _OUTCOME_ASKED = re.compile(
     r"\bwhat (was|were) the (final |eventual )?(result|outcome|verdict)s?\b|\bhow did (\S+ ){1,5}?(vote|decide|rule)\b|"
-    r"\bdid (\S+ ){1,5}?(vote|decide|rule) (for|against|in favour|in favor|to)\b|\bended up\b|\bin the end\b|"
+    r"\bdid (\S+ ){1,5}?(vote|decide|rule) (for|against|in favour|in favor|to)\b|\b(end|ended) up\b|\bin the end\b|"
     r"\bdid (\S+ ){1,5}?(pass|approve|reject|adopt|carry)\b|\bwho (won|lost)\b|"
     r"\bhow many (\S+ ){0,4}?(voted|backed|supported|opposed|rejected)\b",
     re.I,

@@ -98,13 +98,16 @@ PLACE_KEYS = frozenset(_PLACES)
 
 IRREGULAR: dict[str, str] = dict(pair.split(":") for pair in f"{_IRREGULAR} {_DIRECTIONS}".split())
 
-# Initials news uses for titles it writes out in lower case ("the prime minister"), which no
-# capitalized name in an article spells out: "What did Fox accuse the PM of?"
+# Initials news uses for titles and things it writes out in lower case ("the prime minister",
+# "ballistic missile"), which no capitalized name in an article spells out: "What did Fox
+# accuse the PM of?"
 TITLE_INITIALS: dict[str, str] = {
     "pm": "prime minister", "dpm": "deputy prime minister", "ceo": "chief executive",
     "vp": "vice president", "fm": "foreign minister",
     # members of a parliament the article names: "MSPs" are the Scottish Parliament's
     "msp": "scottish parliament", "mep": "european parliament",
+    "icbm": "intercontinental ballistic missile", "wmd": "weapons of mass destruction",
+    "gdp": "gross domestic product",
 }
 
 

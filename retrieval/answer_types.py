@@ -40,7 +40,8 @@ _ROLE = (
     r"queen|prince|general|officer|boss|figure|critic|adviser|advisor|aide|ally|rival)"
 )
 _ORG_ASKED = re.compile(
-    r"\b(which|what) (\w+ )?(company|firm|organisation|organization|group|party|body|agency|"
+    r"\b(which|what) ((?!(will|would|did|does|do|is|was|are|were|has|have|had|can|could|should|might|must)\b)\w+ ){0,2}"
+    r"(company|firm|organisation|organization|group|party|body|agency|"
     r"union|charity|newspaper|channel|broadcaster|team|club|bank|department|ministry|"
     r"committee|institution|university|court|council)\b", re.I,
 )
@@ -51,7 +52,7 @@ _QUESTION_TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"what (will|would|did|does|do|could|might|should) (\S+ ){1,8}cost\b(?! of)|"
         r"what (\w+ ){0,2}cost (figure|estimate)|"
         r"what (is |was |are |were )?(the )?(share|percentage|"
-        r"proportion|number|amount|sum|figure|fraction|percent|rate|level|price|cost|value|worth|population|"
+        r"proportion|number|amount|sum|figure|fraction|percent|rate|level|price|cost|value|worth|volume|population|"
         r"death toll|toll|total|size|age|salary|budget|turnout|majority|margin|score)|"
         r"how old)\b", re.I)),
     (AnswerType.TIME, re.compile(

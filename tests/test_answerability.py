@@ -355,6 +355,9 @@ def test_which_company_bought_it_wants_a_firm_not_the_official_who_welcomed_the_
         ("Who is France's ambassador in Calais?",
          "A reception hosted by the French ambassador in Calais was attended by the Harbour Council.",
          AnswerType.PERSON, False),
+        # "which local government body": a body, named
+        ("Which local government body approved the plan?", "The plan was approved by Harbour Council on Monday.",
+         AnswerType.PERSON, True),
         # how many days: a span of time, not any figure
         ("How many days did the harbour talks last?", "Her silence is telling given the promise of talks between the two towns.", AnswerType.NUMBER, False),
         ("How many days did the harbour talks last?", "The harbour talks lasted two days.", AnswerType.NUMBER, True),
@@ -392,7 +395,8 @@ Last year the council voted to ban lorries from the high street after a long cam
                  "How did the council vote on the bus lanes?",
                  "By how many votes did the council pass the bus lanes plan?",
                  "who won the council vote on bus lanes?",
-                 "How many councillors voted for the bus lanes?"),
+                 "How many councillors voted for the bus lanes?",
+                 "Did the council end up voting for the bus lanes?"),
          "How did the council vote on lorries last year?", "voted to ban lorries"),
     ],
 )
@@ -489,6 +493,7 @@ def test_who_wrote_the_article_is_not_whoever_wrote_a_letter_in_it(tmp_path: Pat
     )
     with one_article(tmp_path, article) as service:
         assert asyncio.run(service.ask("Who wrote this article?")).not_found
+        assert asyncio.run(service.ask("Who wrote this analysis piece?")).not_found
         assert "Ann Patel" in asyncio.run(service.ask("Who has written to the minister?")).citations[0].quote
 
 
@@ -501,3 +506,14 @@ def test_initials_for_members_of_a_parliament_the_article_names(tmp_path: Path) 
         answer = asyncio.run(service.ask("When will MSPs vote on the casino?"))
         assert not answer.not_found, answer.text
         assert "on Wednesday" in answer.citations[0].quote
+
+
+def test_initials_for_a_thing_the_article_writes_out_in_lower_case(tmp_path: Path) -> None:
+    article = (
+        "Missile tests halted\n\nThe country announced a halt to intercontinental ballistic missile tests "
+        "last year.\n\nIts neighbours welcomed the move.\n"
+    )
+    with one_article(tmp_path, article) as service:
+        answer = asyncio.run(service.ask("Did the country announce a halt to ICBM tests?"))
+        assert not answer.not_found, answer.text
+        assert "intercontinental ballistic missile tests" in answer.citations[0].quote
