@@ -497,23 +497,21 @@ def test_who_wrote_the_article_is_not_whoever_wrote_a_letter_in_it(tmp_path: Pat
         assert "Ann Patel" in asyncio.run(service.ask("Who has written to the minister?")).citations[0].quote
 
 
-def test_initials_for_members_of_a_parliament_the_article_names(tmp_path: Path) -> None:
-    article = (
-        "Casino vote due\n\nA decision on the casino is to be made by the Scottish Parliament.\n\n"
-        "The vote is due to be taken on Wednesday and is expected to be close.\n"
-    )
+@pytest.mark.parametrize(
+    ("article", "question", "quoted"),
+    [
+        # members of a parliament the article names
+        ("Casino vote due\n\nA decision on the casino is to be made by the Scottish Parliament.\n\n"
+         "The vote is due to be taken on Wednesday and is expected to be close.\n",
+         "When will MSPs vote on the casino?", "on Wednesday"),
+        # a thing the article writes out in lower case
+        ("Missile tests halted\n\nThe country announced a halt to intercontinental ballistic missile tests "
+         "last year.\n\nIts neighbours welcomed the move.\n",
+         "Did the country announce a halt to ICBM tests?", "intercontinental ballistic missile tests"),
+    ],
+)
+def test_initials_for_what_the_article_writes_out(tmp_path: Path, article: str, question: str, quoted: str) -> None:
     with one_article(tmp_path, article) as service:
-        answer = asyncio.run(service.ask("When will MSPs vote on the casino?"))
+        answer = asyncio.run(service.ask(question))
         assert not answer.not_found, answer.text
-        assert "on Wednesday" in answer.citations[0].quote
-
-
-def test_initials_for_a_thing_the_article_writes_out_in_lower_case(tmp_path: Path) -> None:
-    article = (
-        "Missile tests halted\n\nThe country announced a halt to intercontinental ballistic missile tests "
-        "last year.\n\nIts neighbours welcomed the move.\n"
-    )
-    with one_article(tmp_path, article) as service:
-        answer = asyncio.run(service.ask("Did the country announce a halt to ICBM tests?"))
-        assert not answer.not_found, answer.text
-        assert "intercontinental ballistic missile tests" in answer.citations[0].quote
+        assert quoted in answer.citations[0].quote
