@@ -101,7 +101,7 @@ IRREGULAR: dict[str, str] = dict(pair.split(":") for pair in f"{_IRREGULAR} {_DI
 # Initials news uses for titles and things it writes out in lower case ("the prime minister",
 # "ballistic missile"), which no capitalized name in an article spells out: "What did Fox
 # accuse the PM of?"
-TITLE_INITIALS: dict[str, str] = {
+COMMON_INITIALS: dict[str, str] = {
     "pm": "prime minister", "dpm": "deputy prime minister", "ceo": "chief executive",
     "vp": "vice president", "fm": "foreign minister",
     # members of a parliament the article names: "MSPs" are the Scottish Parliament's

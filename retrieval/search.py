@@ -15,7 +15,7 @@ from itertools import pairwise
 import numpy as np
 import numpy.typing as npt
 
-from retrieval.aliases import TITLE_INITIALS
+from retrieval.aliases import COMMON_INITIALS
 from retrieval.answer_types import CAPITAL_RUN, AnswerType, asks_where, holds, question_type
 from retrieval.chunking import sentence_spans
 from retrieval.embeddings import Embedder, Vectors
@@ -256,7 +256,7 @@ class _Snapshot:
         # ("pm": the prime minister, not the Peter Mandelson an article names)
         self.spelled_out: dict[str, tuple[str, ...]] = {
             stem(form): tuple(terms(title))
-            for initials, title in TITLE_INITIALS.items() for form in (initials, initials + "s")
+            for initials, title in COMMON_INITIALS.items() for form in (initials, initials + "s")
         }
         for doc_chunks in self.doc_chunks.values():
             for initials, name in _initials("\n".join(c.text for c in doc_chunks)):
