@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from retrieval.types import DocumentInfo, Passage
+from retrieval.types import STANDFIRST, DocumentInfo, Passage
 
 Mode = Literal["extractive", "llm", "fallback"]
 Length = Literal["short", "medium", "long"]
@@ -46,7 +46,9 @@ class Citation:
 
     @property
     def where(self) -> str:
-        """"¶7", or "¶7–8" for a quote across two paragraphs."""
+        """"¶7", "¶7–8" for a quote across two paragraphs, "subtitle" for the standfirst."""
+        if self.paragraph == STANDFIRST:
+            return "subtitle" if self.paragraph_end == STANDFIRST else f"subtitle–¶{self.paragraph_end}"
         if self.paragraph_end > self.paragraph:
             return f"¶{self.paragraph}–{self.paragraph_end}"
         return f"¶{self.paragraph}"

@@ -8,12 +8,12 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.types import Document, Paragraph
+from retrieval.types import STANDFIRST, Document, Paragraph
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".rst", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
-PARSER_VERSION = "2"  # part of every content hash: a new parser re-ingests what it reads differently
+PARSER_VERSION = "3"  # part of every content hash: a new parser re-ingests what it reads differently
 # 2: chunks keep the text between them (quotes run on into the next paragraph); header rule
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
@@ -225,11 +225,14 @@ def parse_text(text: str, source: str, fallback_title: str = "Untitled") -> Docu
         seen.add(key)
         kinds.append(kind)
     header_end = _header_end(blocks, kinds)
-    description = " ".join(b.text for b, k in zip(blocks[:header_end], kinds, strict=False) if not k)
+    standfirst = [b for b, k in zip(blocks[:header_end], kinds, strict=False) if not k]
+    description = " ".join(b.text for b in standfirst)
     body = [b for i, (b, k) in enumerate(zip(blocks, kinds, strict=True)) if not k and i >= header_end]
-    paragraphs = tuple(Paragraph(n, b.start, b.end) for n, b in enumerate(body, start=1))
-    if not paragraphs:
+    if not body:
         raise Unreadable("no article paragraphs found")
+    # a standfirst may be quoted (see types.STANDFIRST); two or more lines there are left out
+    lead = [Paragraph(STANDFIRST, b.start, b.end) for b in standfirst[:1] if len(standfirst) == 1]
+    paragraphs = (*lead, *(Paragraph(n, b.start, b.end) for n, b in enumerate(body, start=1)))
     digest = hashlib.sha256(f"{PARSER_VERSION}\0{text}".encode()).hexdigest()
     return Document(
         id=doc_id_for(source), source=source, title=title, text=text, paragraphs=paragraphs,

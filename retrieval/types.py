@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# The paragraph number of a standfirst, the one-sentence summary under a headline ("A meeting
+# with the Russian leader would underscore Kim's options"): the article's own words, so it may be
+# quoted, while the body keeps the count a reader gives it (from 1).
+STANDFIRST = 0
+
 
 @dataclass(frozen=True, slots=True)
 class Paragraph:
-    """A body paragraph: its number as a reader counts it, and offsets into the raw text."""
+    """A paragraph: its number as a reader counts it (0 for a standfirst), and offsets into the
+    raw text."""
 
     n: int
     start: int

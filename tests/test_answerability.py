@@ -515,3 +515,32 @@ def test_initials_for_what_the_article_writes_out(tmp_path: Path, article: str, 
         answer = asyncio.run(service.ask(question))
         assert not answer.not_found, answer.text
         assert quoted in answer.citations[0].quote
+
+
+SCRAPED = """Will the harbour town look to France?
+
+Recent Features
+
+Will the harbour town look to France?
+
+A ferry deal with Calais would underscore the mayor's options beyond London.
+
+Will the harbour town look to France?
+Credit: Harbour Council Press Office
+
+Since the collapse of the harbour talks in Dover last week, the council has said little.
+
+The mayor has yet to meet the port's new chairman, Tom Reid, who took over in May.
+"""
+
+
+def test_the_standfirst_is_quoted_as_the_subtitle_and_the_body_keeps_its_count(tmp_path: Path) -> None:
+    with one_article(tmp_path, SCRAPED) as service:
+        answer = asyncio.run(service.ask("According to the subtitle, what would a ferry deal with Calais underscore?"))
+        first = answer.citations[0]
+        assert "underscore the mayor's options beyond London" in first.quote
+        assert (first.paragraph, first.where) == (0, "subtitle")
+        body = asyncio.run(service.ask("Who is the port's new chairman?")).citations[0]
+        assert "Tom Reid" in body.quote and body.where == "¶2"
+        quoted = "\n".join(c.quote for q in ("What is the credit?", "Recent features?") for c in asyncio.run(service.ask(q)).citations)
+        assert "Credit:" not in quoted and "Recent Features" not in quoted

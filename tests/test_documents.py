@@ -22,23 +22,29 @@ def test_seed_title_and_boilerplate_are_not_paragraphs() -> None:
     assert "Recent Features" not in joined
     assert "Credit:" not in joined
     assert doc.title not in joined
-    assert paragraphs[0].startswith("Since the collapse of the second U.S.-North Korea summit")
-    assert len(paragraphs) == 9
+    assert [p.n for p in doc.paragraphs] == list(range(10))  # the standfirst, then 9 body paragraphs
+    assert paragraphs[1].startswith("Since the collapse of the second U.S.-North Korea summit")
 
 
 def test_seed_new_way_passage_is_paragraph_three_with_exact_offsets() -> None:
     doc = load_file(SEED)
     raw = SEED.read_text(encoding="utf-8")
-    third = doc.paragraphs[2]
-    assert third.n == 3
+    third = next(p for p in doc.paragraphs if p.n == 3)
     assert "pursue a “new way”" in raw[third.start : third.end]
     assert raw[third.start : third.end] == doc.text[third.start : third.end]
 
 
-def test_standfirst_is_kept_as_description_not_body() -> None:
+def test_standfirst_is_the_description_and_paragraph_zero_not_body() -> None:
+    """The line under the headline is the article's own words: it may be quoted (as the
+    subtitle, paragraph 0), and the body keeps a reader's count from 1."""
     doc = load_file(SEED)
     assert doc.description.startswith("A meeting with the Russian leader")
-    assert all("would underscore Kim’s options" not in p for p in body(doc.text, doc))
+    standfirst = doc.paragraphs[0]
+    assert standfirst.n == 0
+    assert doc.text[standfirst.start : standfirst.end] == (
+        "A meeting with the Russian leader would underscore Kim’s options aside from the United States."
+    )
+    assert all("would underscore Kim’s options" not in body(doc.text, doc)[i] for i in range(1, 10))
 
 
 def test_bbc_headline_is_title_and_first_sentence_is_paragraph_one() -> None:

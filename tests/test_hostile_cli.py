@@ -59,7 +59,7 @@ def seed_entry(work: Path) -> dict[str, Any]:
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     work = tmp_path_factory.mktemp("hostile")
     entry = seed_entry(work)  # the first command seeds the store
-    assert entry["passages"] == 9
+    assert entry["passages"] == 10  # the standfirst and 9 body paragraphs
     yield Store(work, entry)
 
 
