@@ -141,10 +141,15 @@ _AREA_ASKED = re.compile(r"\b(" + _AREAS + r")\b", re.I)
 _IN_AREA = re.compile(
     r"(\b(in|of)|\b(MP|MSP|MEP|AM|candidate|member|seat|councillor)\s+for)\s+(?P<name>[A-Z][\w’'-]+)"
 )
+# "where should the money be spent / go": what it goes on, not a place
 _SPENT_WHERE = re.compile(
-    r"^where\b.*\b(spent|spend|spending|invest|invested|investing)\b", re.I
+    r"^where\b.*\b(spent|spend|spending|invest|invested|investing)\b|"
+    r"^where\b.*\b(money|cash|funds?|surplus|windfall|proceeds|savings|revenue|budget)\b.*\b(go|goes|going|went|gone|put|used)\b",
+    re.I,
 )
-_SPENT_ON = re.compile(r"\b(spent|spend|spending|invest\w*)\s+([\w’'-]+\s+){0,3}?(on|in)\b", re.I)
+_SPENT_ON = re.compile(
+    r"\b(spent|spend|spending|invest\w*|go|goes|going|put|used)\s+([\w’'-]+\s+){0,3}?(on|in|into|towards?|for)\b", re.I
+)
 _OFTEN_ASKED = re.compile(r"\bhow often\b", re.I)
 _FREQUENCY = re.compile(
     r"\b(every|each)\s+(\w+\s+)?(morning|evening|night|day|week|month|year|fortnight|time|"
@@ -296,20 +301,11 @@ _UNIT_AMOUNT = re.compile(
 )
 
 
-# "Where should the spare money go?" asks what it is spent on, not a place
-_MONEY_GOES = re.compile(
-    r"^where\b.*\b(money|cash|funds?|surplus|windfall|proceeds|savings|revenue|budget)\b.*"
-    r"\b(go|goes|going|went|gone|spent|spend|put|invested|used)\b|"
-    r"^where\b.*\b(spend|spent|invest|invested|put)\b.*\b(money|cash|funds?|surplus|windfall|proceeds)\b",
-    re.I,
-)
-
-
 def question_type(question: str) -> AnswerType | None:
     """The kind of answer a question asks for, if it is one of the four."""
     for kind, pattern in _QUESTION_TYPES:
         if pattern.search(question):
-            return None if kind is AnswerType.PLACE and _MONEY_GOES.search(question) else kind
+            return kind
     return None
 
 
