@@ -64,12 +64,12 @@ SPREAD_DISCOUNT = 0.8
 SOFT_FLOOR = 0.3  # word similarity below this is noise for WordLlama
 
 
-def _typed(query: SearchResult, sentence: str) -> float:
-    """+1 when the sentence holds the kind of answer asked for, -1 when not, 0 if none asked."""
+def _typed(query: SearchResult, sentence: str, emphasis: float) -> float:
+    """+emphasis when the sentence holds the kind of answer asked for, -emphasis when not, 0 if
+    none asked."""
     if query.kind is None:
         return 0.0
-    found = 1.0 if holds(query.kind, sentence, query.question) else -1.0
-    return found * (WHERE_EMPHASIS if query.kind is AnswerType.PLACE and asks_where(query.question) else 1.0)
+    return emphasis if holds(query.kind, sentence, query.question) else -emphasis
 
 
 @dataclass(frozen=True, slots=True)
@@ -445,6 +445,8 @@ class HybridSearcher:
         names = set(question_names(query.question)) if len(snap.doc_terms) > 1 else set()
         named = {t: w * (NAME_WEIGHT if t in names else 1.0) for t, w in query.weights.items()}
         hits: list[Hit] = []
+        # once a question, not once a sentence
+        emphasis = WHERE_EMPHASIS if query.kind is AnswerType.PLACE and asks_where(query.question) else 1.0
         per_doc: dict[str, tuple[_Profile, _Share, float]] = {}
         all_stems = {t for chunk, _ in ranked for s in snap.sentences(chunk) for t in s.terms}
         term_vecs = snap.term_vectors([*qterms, *all_stems], self.embedder, asked)
@@ -478,7 +480,7 @@ class HybridSearcher:
                     sum(1 for b in query.bigrams if b in s.bigrams) / max(1, len(query.bigrams)),
                     1.0 if query.speech and s.terms & _REPORTING else 0.0,
                     _soft_coverage(qterms, share.weights, s.terms, term_vecs) / share.total,
-                    _typed(query, s.text),
+                    _typed(query, s.text, emphasis),
                     1.0 if query.why and _CAUSAL.search(s.text) else 0.0,
                     article,
                 )
