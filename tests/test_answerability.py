@@ -366,6 +366,10 @@ def test_which_company_bought_it_wants_a_firm_not_the_official_who_welcomed_the_
          "In her New Year address, Mayor Ann Patel praised the closure of its test site.", AnswerType.PERSON, False),
         ("What is the name of the test site that the council closed?",
          "The council closed the Harwick test site last year.", AnswerType.PERSON, True),
+        # a rate is a figure: a sentence that only speaks of rates does not give one
+        ("What is the central bank's interest rate at the moment?",
+         "If the bank raises interest rates, borrowing will slow, she said.", AnswerType.NUMBER, False),
+        ("What's the weekly rate new fathers get?", "Fathers get £102.80 a week for two weeks.", AnswerType.NUMBER, True),
     ],
 )
 def test_what_each_kind_of_question_needs(question: str, sentence: str, kind: AnswerType, holds_one: bool) -> None:
