@@ -41,10 +41,22 @@ def stem(word: str) -> str:
 _ONE_LETTER_HYPHEN = re.compile(r"\b([A-Za-z])-(?=[A-Za-z]{2,})")
 
 
+# "Of course, the Soviet Union...", "It is, in fact, ...": a phrase that only frames a sentence
+# says nothing about its subject, so "course" there is no match for "change course". Only where
+# it opens a sentence or clause: "a change of course" keeps its word.
+_DISCOURSE = re.compile(
+    r"(?:^|(?<=[.,;:!?—–(\"“])|(?<=[.,;:!?—–(\"“]\s))\s*(?:of course|in fact|for example|for instance|"
+    r"after all|in turn|by the way|in particular)\b(?=\s*[,—–]|\s)",
+    re.IGNORECASE,
+)
+
+
 def words(text: str) -> list[str]:
-    """Lower-case word tokens, possessives folded ("Kim’s" -> "kim"), places made one token."""
+    """Lower-case word tokens, possessives folded ("Kim’s" -> "kim"), places made one token;
+    a framing phrase ("Of course, ...") left out."""
     out = []
     text = _ONE_LETTER_HYPHEN.sub(r"\1", unicodedata.normalize("NFKC", text))
+    text = _DISCOURSE.sub(" ", text)
     for token in tokens_with_places(text):
         token = token.casefold().replace("’", "'")
         if token.endswith("'s"):

@@ -145,3 +145,25 @@ def test_a_where_question_is_answered_by_a_sentence_that_says_where(tmp_path: Pa
         service.close()
     assert "placed in the county library" in quote
     assert paragraph == 5
+
+
+DEADLINE = """Mayor gives council until spring
+
+The mayor has lost patience with the council over the harbour plan.
+
+Of course, the old council was a loyal ally of the mayor's predecessor. It backed every plan he made.
+
+She has set a deadline of the end of April for the council to come around and back the plan.
+"""
+
+
+def test_of_course_that_frames_a_sentence_is_no_match_for_change_course(tmp_path: Path) -> None:
+    # "Of course, ..." says nothing about a course: the rare word must not pull the question
+    # to that sentence, away from the deadline it asks about
+    service = build(tmp_path, {"harbour.txt": DEADLINE})
+    try:
+        _, paragraph, quote = first_citation(service, "How long has the mayor given the council to change course?")
+    finally:
+        service.close()
+    assert "the end of April" in quote
+    assert paragraph == 3
