@@ -20,6 +20,15 @@ _COUNTED = re.compile(
 _MEASURED = re.compile(r"\bwhat (?:is|was|are|were) the (?:[\w’'-]+ )?(population|turnout|salary|budget|price|cost|age)\b", re.I)
 
 
+# chat drops the apostrophe: "whats the name of...", "whos the envoy", "wheres it being held"
+_BARE_CONTRACTION = re.compile(r"\b(what|who|where|when|how|why|that)s\b", re.I)
+
+
+def with_apostrophes(question: str) -> str:
+    """The question with a chat-typed "whats", "whos"... written "what's", "who's"."""
+    return _BARE_CONTRACTION.sub(r"\1's", question)
+
+
 def counted(question: str) -> list[str]:
     """The words naming what a "how many/how much" question counts ("oil" in "How much oil does
     Russia export?", "giant casino resorts"), or the measure it asks for ("population"): the

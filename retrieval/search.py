@@ -20,7 +20,7 @@ from retrieval.answer_types import CAPITAL_RUN, AnswerType, asks_where, holds, q
 from retrieval.chunking import sentence_spans
 from retrieval.embeddings import Embedder, Vectors
 from retrieval.lexical import STOPWORDS, LexicalIndex, stem, term_of, term_words, terms, words
-from retrieval.question_parts import question_names
+from retrieval.question_parts import question_names, with_apostrophes
 from retrieval.spellings import Spellings
 from retrieval.store import ChunkStore
 from retrieval.types import STANDFIRST, Passage, StoredChunk
@@ -377,6 +377,7 @@ class HybridSearcher:
         Balls article", "in the story on Hewitt's maternity plans") helps find the article but
         is not what the answer must say: sentences are scored on the rest of the question."""
         snap = self.snapshot()
+        question = with_apostrophes(question)
         focus = without_qualifier(question)
         all_words = words(focus)
         qwords = [w for w in all_words if w not in _QUESTION_STOP]
