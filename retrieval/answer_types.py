@@ -45,6 +45,17 @@ _ORG_ASKED = re.compile(
     r"union|charity|newspaper|channel|broadcaster|team|club|bank|department|ministry|"
     r"committee|institution|university|court|council)\b", re.I,
 )
+# "which agreement", "what deal": a pact the text names by what it is ("the June 12 Singapore
+# declaration", "a trilateral statement"), whatever word the question uses for it
+_ACCORDS = (
+    r"(agreement|deal|treaty|accord|pact|declaration|statement|charter|protocol|convention|"
+    r"resolution|communiqu[eé]|memorandum|ceasefire|truce|compact|settlement|understanding)s?"
+)
+_ACCORD_ASKED = re.compile(
+    rf"\b(which|what) ((?!(will|would|did|does|do|is|was|are|were|has|have|had|can|could|should|might|must)\b)[\w-]+ )"
+    rf"{{0,2}}?{_ACCORDS}\b", re.I,
+)
+_ACCORD = re.compile(rf"\b{_ACCORDS}\b", re.I)
 _AREAS = "constituency|seat|county|province|district|borough"  # a place named by what it is
 _QUESTION_TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
     (AnswerType.NUMBER, re.compile(
@@ -63,7 +74,8 @@ _QUESTION_TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
     (AnswerType.PERSON, re.compile(
         rf"^(who|whom|whose)\b|\b(which|what) (\w+ ){{0,2}}{_ROLE}s?\b|"
         r"\b(what|which)( is| was| were| are|’s|'s) (the )?names? of\b|\bname the\b|"
-        r"\bwhat(’s|'s| is| was) (\S+ ){1,4}?\w+(’s|'s) (first |full |real |last )?name\b|" + _ORG_ASKED.pattern,
+        r"\bwhat(’s|'s| is| was) (\S+ ){1,4}?\w+(’s|'s) (first |full |real |last )?name\b|" + _ORG_ASKED.pattern
+        + "|" + _ACCORD_ASKED.pattern,
         re.I)),
     (AnswerType.PLACE, re.compile(
         r"^where\b|\b(which|what) ([A-Z][\w-]* )?(city|cities|country|countries|town|place|venue|site|region|"
@@ -359,6 +371,8 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
         # a name ("Sergei Lavrov", "Putin") or people named by role ("taxpayers", "employers")
         if _BUYER_ASKED.search(question):  # "which company bought it": a name that is not a
             return bool(_firms(sentence, asked))  # person or an arm of the state
+        if _ACCORD_ASKED.search(question):  # "which agreement": "the Singapore declaration"
+            return bool(_ACCORD.search(sentence))
         if _ORG_ASKED.search(question):
             return bool(_names(sentence, asked, people_only=False))  # "which company": a name
         people_only = bool(_HUMAN_ASKED.search(question))

@@ -371,6 +371,11 @@ def test_which_company_bought_it_wants_a_firm_not_the_official_who_welcomed_the_
         ("What is the central bank's interest rate at the moment?",
          "If the bank raises interest rates, borrowing will slow, she said.", AnswerType.NUMBER, False),
         ("What's the weekly rate new fathers get?", "Fathers get £102.80 a week for two weeks.", AnswerType.NUMBER, True),
+        # "which agreement": a pact named by what it is, whatever word the question uses
+        ("Which agreement does the council say the port is failing to live up to?",
+         "The council says the port has not kept to the 2019 harbour declaration it signed.", AnswerType.PERSON, True),
+        ("Which agreement does the council say the port is failing to live up to?",
+         "The council says the port has failed the town, in the view of Mayor Ann Patel.", AnswerType.PERSON, False),
     ],
 )
 def test_what_each_kind_of_question_needs(question: str, sentence: str, kind: AnswerType, holds_one: bool) -> None:
