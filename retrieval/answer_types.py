@@ -32,6 +32,8 @@ _HUMAN_ROLE = (
     r"coach|player|captain|driver|pilot|soldier|prosecutor|detective|governor|premier|"
     r"chairman|chairwoman|superintendent|inspector|headteacher|principal|professor)"
 )
+# "what did the CBI chief say": the role is who speaks, not what is asked
+_AUX = r"(will|would|did|does|do|is|was|are|were|has|have|had|can|could|should|might|must)"
 _ROLE_WORD = re.compile(rf"\b{_HUMAN_ROLE}s?\b", re.I)  # "the Russian ambassador"
 _ROLE = (
     r"(leader|minister|president|official|diplomat|person|man|woman|politician|secretary|"
@@ -72,9 +74,10 @@ _QUESTION_TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"month|day|time|week|decade|century|season|deadline|timeline|timetable|timescale)\b|\bhow (soon|long ago)\b|"
         r"\bwhen (did|was|were|is|are|will|does|do|has|had|must|should|could|would)\b|\bhow often\b", re.I)),
     (AnswerType.PERSON, re.compile(
-        rf"^(who|whom|whose)\b|\b(which|what) (\w+ ){{0,2}}{_ROLE}s?\b|"
+        rf"^(who|whom|whose)\b|\b(which|what) ((?!{_AUX}\b)\w+ ){{0,2}}{_ROLE}s?\b|"
         r"\b(what|which)( is| was| were| are|’s|'s) (the )?names? of\b|\bname the\b|"
-        r"\bwhat(’s|'s| is| was) (\S+ ){1,4}?\w+(’s|'s) (first |full |real |last )?name\b|" + _ORG_ASKED.pattern
+        r"\bwhat(’s|'s| is| was) (\S+ ){1,4}?\w+(’s|'s) (first |full |real |last )?name\b|"
+        r"^what(’s|'s| is| was| are| were) ([\w’'-]+ ){1,5}called\s*\??$|" + _ORG_ASKED.pattern
         + "|" + _ACCORD_ASKED.pattern,
         re.I)),
     (AnswerType.PLACE, re.compile(
@@ -193,7 +196,9 @@ _NAME_OF = re.compile(
     r"\bnames? of (the |a |an )?([\w’'-]+ ){0,3}?(?P<role>[a-z][\w-]*)\s*"
     r"(\?|$|\b(in|at|on|who|that|for|from|of|with|during|when|since)\b)|"
     # "what was Kim's grandfather's name"
-    r"\b(?P<owner>[a-z][\w-]*)(’s|'s) (first |full |real |last )?name\b", re.I,
+    r"\b(?P<owner>[a-z][\w-]*)(’s|'s) (first |full |real |last )?name\b|"
+    # "what's Kim's grandfather called"
+    r"^what\b.*\b(?P<called>[a-z][\w-]*) called\s*\??$", re.I,
 )
 
 
@@ -379,7 +384,7 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
         asked_stems = set(terms(question))
         named = _NAME_OF.search(question)
         if named:  # "the name of Kim's grandfather": a name written next to that grandfather
-            role = stem((named["role"] or named["owner"]).casefold())
+            role = stem((named["role"] or named["owner"] or named["called"]).casefold())
             return any(_named_near(sentence[a:b], role, asked, people_only) for a, b in sentence_spans(sentence))
         return bool(_names(sentence, asked, people_only)) or any(
             stem(m.group(0).casefold()) not in asked_stems

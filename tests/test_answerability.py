@@ -371,6 +371,10 @@ def test_which_company_bought_it_wants_a_firm_not_the_official_who_welcomed_the_
         ("What is the central bank's interest rate at the moment?",
          "If the bank raises interest rates, borrowing will slow, she said.", AnswerType.NUMBER, False),
         ("What's the weekly rate new fathers get?", "Fathers get £102.80 a week for two weeks.", AnswerType.NUMBER, True),
+        # "what is X called": a name, next to X
+        ("What's the mayor's grandfather called?", "Mayor Ann Patel says she learnt to sail from her late grandfather.",
+         AnswerType.PERSON, False),
+        ("What was the film called?", "The case was told in the film In The Name Of The Father.", AnswerType.PERSON, True),
         # "which agreement": a pact named by what it is, whatever word the question uses
         ("Which agreement does the council say the port is failing to live up to?",
          "The council says the port has not kept to the 2019 harbour declaration it signed.", AnswerType.PERSON, True),
@@ -381,6 +385,17 @@ def test_which_company_bought_it_wants_a_firm_not_the_official_who_welcomed_the_
 def test_what_each_kind_of_question_needs(question: str, sentence: str, kind: AnswerType, holds_one: bool) -> None:
     assert question_type(question) is kind
     assert holds(kind, sentence, question) is holds_one
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did the chief say about the roof?",  # the role speaks; no name is asked for
+        "What did Harbour Council leader Ann Patel say about the vote?",
+    ],
+)
+def test_a_role_that_speaks_is_not_the_kind_of_answer_asked(question: str) -> None:
+    assert question_type(question) is None
 
 
 BUSES = """Council to vote on bus lanes
