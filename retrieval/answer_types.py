@@ -112,7 +112,10 @@ _TIME = re.compile(
 _COST_ASKED = re.compile(
     r"\b(cost|costs|costing|costed|price|priced|budget|bill|spend|spent|spending|expense|fees?)\b", re.I
 )
-_PAID_ASKED = re.compile(r"\bhow much\b.*\b(paid|earn|earns|earned|charged?|fees?|salary|wages?)\b", re.I)
+_PAID_ASKED = re.compile(
+    r"\bhow much\b.*\b(paid|earn|earns|earned|charged?|fees?|salary|wages?)\b|"
+    r"\b(what|which)( is| was|’s|'s)? (the |his |her |their )?(\w+ )?(salary|wages?|fees?|pay packet|bonus)\b", re.I,
+)
 _SHARE = re.compile(r"\d\s?%|\bper ?cent\b", re.I)
 MONEY_SUM = re.compile(
     r"[£$€]\s?\d[\d,.]*\s?(m|bn|k|million|billion|trillion)?\b|\b\d[\d,.]*\s?(p|pence|cents?)\b|"

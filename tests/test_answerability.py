@@ -375,6 +375,10 @@ def test_which_company_bought_it_wants_a_firm_not_the_official_who_welcomed_the_
         ("What's the mayor's grandfather called?", "Mayor Ann Patel says she learnt to sail from her late grandfather.",
          AnswerType.PERSON, False),
         ("What was the film called?", "The case was told in the film In The Name Of The Father.", AnswerType.PERSON, True),
+        # a salary is a sum of money, not any figure
+        ("What salary does the mayor earn?", "Mayor Ann Patel has run 3 marathons since her election.",
+         AnswerType.NUMBER, False),
+        ("What salary does the mayor earn?", "The mayor is paid £60,000 a year.", AnswerType.NUMBER, True),
         # "which agreement": a pact named by what it is, whatever word the question uses
         ("Which agreement does the council say the port is failing to live up to?",
          "The council says the port has not kept to the 2019 harbour declaration it signed.", AnswerType.PERSON, True),
@@ -421,7 +425,8 @@ Last year the council voted to ban lorries from the high street after a long cam
                  "By how many votes did the council pass the bus lanes plan?",
                  "who won the council vote on bus lanes?",
                  "How many councillors voted for the bus lanes?",
-                 "Did the council end up voting for the bus lanes?"),
+                 "Did the council end up voting for the bus lanes?",
+                 "Which way did the council vote on the bus lanes?"),
          "How did the council vote on lorries last year?", "voted to ban lorries"),
     ],
 )
