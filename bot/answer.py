@@ -92,7 +92,8 @@ class ExtractiveAnswerer:
             return False  # "Labour's 2007 conference" in an article that never says 2007
         if result.speech and not reports_speech(quote.text):
             return False  # "what did X say": the passage must report someone saying something
-        who = terms(" ".join(speaker(result.question)))
+        # "what did kcna claim": the speaker as the store writes it (Korean Central News Agency)
+        who = [t for w in terms(" ".join(speaker(result.question))) for t in self.searcher.as_written(w)]
         # "what did Xi say": Xi must be named in or next to the quoted paragraph; "how did Trump
         # respond": in it (a reaction is told where it happens, not two paragraphs away)
         reach = 0 if _REACTION_ASKED.search(result.question) else 2

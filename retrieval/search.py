@@ -267,6 +267,13 @@ class _Snapshot:
                 if initials not in self.spelled_out:
                     self.spelled_out[initials] = tuple(terms(" ".join(name)))
 
+    def as_written(self, term: str) -> tuple[str, ...]:
+        """The stems a question's term is searched as: itself if a passage uses it, else the words
+        its initials stand for ("kcna": Korean Central News Agency), else itself."""
+        if self.index.known(term):
+            return (term,)
+        return self.spelled_out.get(term, ()) or (term,)
+
     def profile(self, doc_id: str) -> _Profile:
         """What a document's passages share, from what the snapshot already holds."""
         found = self._profiles.get(doc_id)
@@ -383,10 +390,7 @@ class HybridSearcher:
         qwords = [w for w in all_words if w not in _QUESTION_STOP]
         index = snap.index
         # initials no article uses, for a name one writes out ("KCNA"), stand for its words
-        qterms = tuple(dict.fromkeys(
-            t for st in map(term_of, qwords)
-            for t in (() if index.known(st) else snap.spelled_out.get(st, ())) or (st,)
-        ))
+        qterms = tuple(dict.fromkeys(t for st in map(term_of, qwords) for t in snap.as_written(st)))
         seq = terms(focus, _QUESTION_STOP)
         bigrams = tuple(dict.fromkeys(pairwise(seq)))
         speech = any(w in _SPEECH_ASKED for w in all_words) and not _ABOUT_THE_TEXT.search(focus)
@@ -548,6 +552,10 @@ class HybridSearcher:
         if spelled and all(t in vocabulary for t in spelled):
             return True
         return len(name) >= 3 and any(t.startswith(name) for t in vocabulary)
+
+    def as_written(self, term: str) -> tuple[str, ...]:
+        """The stems the store writes a question's term as ("kcna": its name's words)."""
+        return self.snapshot().as_written(term)
 
     def context_terms(self, hit: Hit, radius: int = 1) -> set[str]:
         """Stems of the hit's paragraph and the `radius` paragraphs either side of it (where a

@@ -574,3 +574,19 @@ def test_the_standfirst_is_quoted_as_the_subtitle_and_the_body_keeps_its_count(t
         assert "Tom Reid" in body.quote and body.where == "¶2"
         quoted = "\n".join(c.quote for q in ("What is the credit?", "Recent features?") for c in asyncio.run(service.ask(q)).citations)
         assert "Credit:" not in quoted and "Recent Features" not in quoted
+
+
+AGENCY = """Harbour plan wins backing
+
+The Harbour Development Agency said the new sea wall would protect 300 homes from flooding.
+
+Councillors will vote on the plan in May.
+"""
+
+
+def test_a_speaker_given_by_initials_the_article_writes_out_is_that_speaker(tmp_path: Path) -> None:
+    # chat types "hda" for the Harbour Development Agency: the agency speaks in the quote
+    with one_article(tmp_path, AGENCY) as service:
+        answer = asyncio.run(service.ask("what did hda say about the sea wall"))
+    assert not answer.not_found
+    assert "would protect 300 homes" in answer.citations[0].quote
