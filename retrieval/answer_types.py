@@ -44,7 +44,8 @@ _ROLE = (
 _ORG_ASKED = re.compile(
     r"\b(which|what) ((?!(will|would|did|does|do|is|was|are|were|has|have|had|can|could|should|might|must)\b)\w+ ){0,2}"
     r"(company|firm|organisation|organization|group|party|body|agency|"
-    r"union|charity|newspaper|channel|broadcaster|team|club|bank|department|ministry|"
+    r"union|charity|newspaper|paper|outlet|network|station|magazine|website|publication|channel|broadcaster|"
+    r"team|club|bank|department|ministry|"
     r"committee|institution|university|court|council)\b", re.I,
 )
 # "which agreement", "what deal": a pact the text names by what it is ("the June 12 Singapore

@@ -379,6 +379,11 @@ def test_which_company_bought_it_wants_a_firm_not_the_official_who_welcomed_the_
         ("What salary does the mayor earn?", "Mayor Ann Patel has run 3 marathons since her election.",
          AnswerType.NUMBER, False),
         ("What salary does the mayor earn?", "The mayor is paid £60,000 a year.", AnswerType.NUMBER, True),
+        # "which outlet": a body that publishes, named
+        ("Which outlet ran the story about the harbour?", "The story was first run by the Harbour Gazette.",
+         AnswerType.PERSON, True),
+        ("Which outlet ran the story about the harbour?", "The story about the harbour was run last week.",
+         AnswerType.PERSON, False),
         # "which agreement": a pact named by what it is, whatever word the question uses
         ("Which agreement does the council say the port is failing to live up to?",
          "The council says the port has not kept to the 2019 harbour declaration it signed.", AnswerType.PERSON, True),
