@@ -612,9 +612,18 @@ _QUALIFIER = re.compile(
 )
 
 
+# chat names the article before asking: "north korea piece: who ...", "the dome story - what ..."
+_LEAD_QUALIFIER = re.compile(
+    r"^\s*(?!(?:who|whom|whose|what|when|where|why|how|which|did|does|do|is|was|are|can|could|will|would)\b)"
+    r"(?:in |from |re:? )?(?:the |that |this )?(?:[\w’'£$.,-]+\s+){0,6}?(?:story|article|piece|report|item)\s*[:—–-]\s+",
+    re.IGNORECASE,
+)
+
+
 def without_qualifier(question: str) -> str:
     """The question without a clause that only says which article it means."""
-    focus = re.sub(r"\s+([?.!])", r"\1", " ".join(_QUALIFIER.sub(" ", question).split())).strip(" ,;")
+    question_only = _LEAD_QUALIFIER.sub("", question)
+    focus = re.sub(r"\s+([?.!])", r"\1", " ".join(_QUALIFIER.sub(" ", question_only).split())).strip(" ,;")
     focus = focus[:1].upper() + focus[1:]
     return focus if len(terms(focus, _QUESTION_STOP)) >= 1 else question
 
