@@ -88,7 +88,7 @@ class ExtractiveAnswerer:
             set(things) & _MONEY_WORDS and MONEY_SUM.search(result.best.passage.text)
         ):
             return False  # "how much oil": the article must speak of oil (of cash: a sum will do)
-        if any(n not in vocabulary for n in question_numbers(result.question)):
+        if any(t not in vocabulary for n in question_numbers(result.question) for t in self.searcher.as_written(n)):
             return False  # "Labour's 2007 conference" in an article that never says 2007
         if result.speech and not reports_speech(quote.text):
             return False  # "what did X say": the passage must report someone saying something

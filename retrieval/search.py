@@ -268,10 +268,13 @@ class _Snapshot:
                     self.spelled_out[initials] = tuple(terms(" ".join(name)))
 
     def as_written(self, term: str) -> tuple[str, ...]:
-        """The stems a question's term is searched as: itself if a passage uses it, else the words
-        its initials stand for ("kcna": Korean Central News Agency), else itself."""
+        """The stems a question's term is searched as: itself if a passage uses it, else the year
+        two digits stand for ("97": 1997) or the words initials stand for ("kcna": Korean Central
+        News Agency), else itself."""
         if self.index.known(term):
             return (term,)
+        if len(term) == 2 and term.isdigit():  # "the debate in 97": 1997
+            return next(((y,) for y in (f"19{term}", f"20{term}") if self.index.known(y)), (term,))
         return self.spelled_out.get(term, ()) or (term,)
 
     def profile(self, doc_id: str) -> _Profile:

@@ -597,3 +597,19 @@ def test_a_speaker_given_by_initials_the_article_writes_out_is_that_speaker(tmp_
         answer = asyncio.run(service.ask("what did hda say about the sea wall"))
     assert not answer.not_found
     assert "would protect 300 homes" in answer.citations[0].quote
+
+
+def test_two_digits_a_year_the_article_writes_in_full(tmp_path: Path) -> None:
+    # "in 97" is 1997: a figure the article does give, not one it never mentions
+    article = """Mayor rules out debate
+
+Mayor Ann Patel will not take part in a TV debate with her rivals this year.
+
+A debate planned in 1997 was cancelled when the candidates could not agree a format.
+"""
+    with one_article(tmp_path, article) as service:
+        answer = asyncio.run(service.ask("why was the mayoral debate in 97 cancelled"))
+        refused = asyncio.run(service.ask("why was the mayoral debate in 98 cancelled"))
+    assert not answer.not_found
+    assert "could not agree a format" in answer.citations[0].quote
+    assert refused.not_found  # 1998 is a year the article never gives
