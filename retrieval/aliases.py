@@ -20,7 +20,7 @@ _PLACES: dict[str, tuple[str, ...]] = {
     "eu": ("European Union", "E.U.", "EU", "Brussels"),
     "nato": ("NATO", "Nato", "North Atlantic Treaty Organization"),
     "northkorea": ("Democratic People's Republic of Korea", "Democratic People’s Republic of Korea",
-                   "North Korea", "North Korean", "North Koreans", "DPRK", "Pyongyang"),
+                   "North Korea", "North Korean", "North Koreans", "DPRK", "NK", "Pyongyang"),
     "southkorea": ("Republic of Korea", "South Korea", "South Korean", "South Koreans", "Seoul", "ROK"),
     "ussr": ("Soviet Union", "USSR", "Soviet", "Soviets"),
     "russia": ("Russian Federation", "Russia", "Russian", "Russians", "Moscow", "Kremlin"),
@@ -111,6 +111,10 @@ COMMON_INITIALS: dict[str, str] = {
 }
 
 
+# initials that are no English word, so chat may type them in lower case ("dprk", "nk")
+_ANY_CASE = frozenset(["DPRK", "NK", "PRC", "ROK", "USSR", "NATO", "USA"])
+
+
 RAW_TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W_]+(?:['’][^\W_]+)*")
 
 
@@ -129,7 +133,7 @@ def _place_tables() -> tuple[dict[tuple[str, ...], str], dict[tuple[str, ...], s
         for name in names:
             tokens = tuple(_key(t) for t in RAW_TOKEN.findall(name))
             longest = max(longest, len(tokens))
-            if name.replace(".", "").isupper():
+            if name.replace(".", "").isupper() and name not in _ANY_CASE:
                 exact[tokens] = canonical  # "US" must not match the pronoun "us"
             else:
                 folded[tuple(t.casefold() for t in tokens)] = canonical

@@ -613,3 +613,21 @@ A debate planned in 1997 was cancelled when the candidates could not agree a for
     assert not answer.not_found
     assert "could not agree a format" in answer.citations[0].quote
     assert refused.not_found  # 1998 is a year the article never gives
+
+
+def test_initials_that_are_no_word_name_a_place_in_any_case(tmp_path: Path) -> None:
+    # chat types "nk" and "dprk" for North Korea; "us" stays a pronoun
+    article = """Border talks
+
+Russia will reopen its border crossings for trade in March, officials in Moscow said.
+
+Officials in Seoul said they had not been told of any plan.
+
+North Korea will reopen its border in June, state media said.
+"""
+    with one_article(tmp_path, article) as service:
+        answer = asyncio.run(service.ask("when does nk reopen its border"))
+        dprk = asyncio.run(service.ask("when is dprk opening up?"))
+    assert "in June" in answer.citations[0].quote
+    assert not dprk.not_found  # a name the article uses, and a time: not a question about something else
+    assert "in June" in dprk.citations[0].quote
