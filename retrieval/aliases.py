@@ -94,9 +94,15 @@ won:win withdrew:withdraw withdrawn:withdraw wrote:write written:write
 """
 # A compass adjective names its direction: "Western countries" are "the west".
 _DIRECTIONS = "western:west eastern:east northern:north southern:south"
+# what chat calls family ("Conlon's dad", "new mums") and news writes out
+_FAMILY = (
+    "dad:father dads:fathers daddy:father mum:mother mums:mothers mom:mother moms:mothers "
+    "mummy:mother grandad:grandfather granddad:grandfather grandpa:grandfather grandma:grandmother "
+    "granny:grandmother"
+)
 PLACE_KEYS = frozenset(_PLACES)
 
-IRREGULAR: dict[str, str] = dict(pair.split(":") for pair in f"{_IRREGULAR} {_DIRECTIONS}".split())
+IRREGULAR: dict[str, str] = dict(pair.split(":") for pair in f"{_IRREGULAR} {_DIRECTIONS} {_FAMILY}".split())
 
 # Initials news uses for titles and things it writes out in lower case ("the prime minister",
 # "ballistic missile"), which no capitalized name in an article spells out: "What did Fox

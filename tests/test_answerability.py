@@ -631,3 +631,20 @@ North Korea will reopen its border in June, state media said.
     assert "in June" in answer.citations[0].quote
     assert not dprk.not_found  # a name the article uses, and a time: not a question about something else
     assert "in June" in dprk.citations[0].quote
+
+
+def test_chats_family_words_are_the_articles(tmp_path: Path) -> None:
+    # "mums" and "dad" are the article's "mothers" and "father"
+    article = """Leave plan unveiled
+
+Fathers will get two more weeks of paid leave under the plan, worth £300 each.
+
+Mothers will get an extra £1,400 over the year.
+
+Mr Reid's father ran the shop for forty years before he retired.
+"""
+    with one_article(tmp_path, article) as service:
+        mums = asyncio.run(service.ask("how much more will new mums get?"))
+        dad = asyncio.run(service.ask("how long did reid's dad run the shop"))
+    assert "Mothers will get an extra £1,400" in mums.citations[0].quote
+    assert "forty years" in dad.citations[0].quote
