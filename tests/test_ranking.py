@@ -41,6 +41,15 @@ def women_at_work(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]
     service.close()
 
 
+def cited_in(root: Path, files: dict[str, str], question: str) -> tuple[str, int, str]:
+    """The first citation answering the question from a store of just these articles."""
+    service = build(root, files)
+    try:
+        return first_citation(service, question)
+    finally:
+        service.close()
+
+
 def first_citation(service: Service, question: str) -> tuple[str, int, str]:
     answer = asyncio.run(service.ask(question))
     assert not answer.not_found, question
@@ -58,13 +67,10 @@ def test_the_detail_asked_for_is_quoted_not_the_articles_opening(women_at_work: 
 
 
 def test_a_question_restating_the_lead_is_answered_from_the_detail(tmp_path: Path) -> None:
-    service = build(tmp_path, {"library.txt": ARTICLE})
-    try:
-        _, paragraph, quote = first_citation(
-            service, "Who will the year-long library closure for roof repairs hurt, according to critics?"
-        )
-    finally:
-        service.close()
+    _, paragraph, quote = cited_in(
+        tmp_path, {"library.txt": ARTICLE},
+        "Who will the year-long library closure for roof repairs hurt, according to critics?",
+    )
     assert "the closure will hit pupils preparing for exams" in quote
     assert paragraph == 6
 
@@ -138,11 +144,7 @@ The recordings will be placed in the county library as a historical record.
 def test_a_where_question_is_answered_by_a_sentence_that_says_where(tmp_path: Path) -> None:
     """The sentence that restates the question ("taped interviews", "councillors") says nowhere;
     the one that says where they go ("in the county library") is quoted first."""
-    service = build(tmp_path, {"tapes.txt": TAPES})
-    try:
-        _, paragraph, quote = first_citation(service, "Where will the taped interviews with councillors be kept?")
-    finally:
-        service.close()
+    _, paragraph, quote = cited_in(tmp_path, {"tapes.txt": TAPES}, "Where will the taped interviews with councillors be kept?")
     assert "placed in the county library" in quote
     assert paragraph == 5
 
@@ -160,10 +162,8 @@ She has set a deadline of the end of April for the council to come around and ba
 def test_of_course_that_frames_a_sentence_is_no_match_for_change_course(tmp_path: Path) -> None:
     # "Of course, ..." says nothing about a course: the rare word must not pull the question
     # to that sentence, away from the deadline it asks about
-    service = build(tmp_path, {"harbour.txt": DEADLINE})
-    try:
-        _, paragraph, quote = first_citation(service, "How long has the mayor given the council to change course?")
-    finally:
-        service.close()
+    _, paragraph, quote = cited_in(
+        tmp_path, {"harbour.txt": DEADLINE}, "How long has the mayor given the council to change course?"
+    )
     assert "the end of April" in quote
     assert paragraph == 3
