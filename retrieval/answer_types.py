@@ -32,7 +32,8 @@ _HUMAN_ROLE = (
     r"coach|player|captain|driver|pilot|soldier|prosecutor|detective|governor|premier|"
     r"chairman|chairwoman|superintendent|inspector|headteacher|principal|professor)"
 )
-# "what did the CBI chief say": the role is who speaks, not what is asked
+# words that make "which/what ..." a question about something else: "what did the CBI chief
+# say" asks what the chief said, not which chief
 _AUX = r"(will|would|did|does|do|is|was|are|were|has|have|had|can|could|should|might|must)"
 _ROLE_WORD = re.compile(rf"\b{_HUMAN_ROLE}s?\b", re.I)  # "the Russian ambassador"
 _ROLE = (
@@ -42,7 +43,7 @@ _ROLE = (
     r"queen|prince|general|officer|boss|figure|critic|adviser|advisor|aide|ally|rival)"
 )
 _ORG_ASKED = re.compile(
-    r"\b(which|what) ((?!(will|would|did|does|do|is|was|are|were|has|have|had|can|could|should|might|must)\b)\w+ ){0,2}"
+    rf"\b(which|what) ((?!{_AUX}\b)\w+ ){{0,2}}"
     r"(company|firm|organisation|organization|group|party|body|agency|"
     r"union|charity|newspaper|paper|outlet|network|station|magazine|website|publication|channel|broadcaster|"
     r"team|club|bank|department|ministry|"
@@ -55,8 +56,7 @@ _ACCORDS = (
     r"resolution|communiqu[eé]|memorandum|ceasefire|truce|compact|settlement|understanding)s?"
 )
 _ACCORD_ASKED = re.compile(
-    rf"\b(which|what) ((?!(will|would|did|does|do|is|was|are|were|has|have|had|can|could|should|might|must)\b)[\w-]+ )"
-    rf"{{0,2}}?{_ACCORDS}\b", re.I,
+    rf"\b(which|what) ((?!{_AUX}\b)[\w-]+ ){{0,2}}?{_ACCORDS}\b", re.I,
 )
 _ACCORD = re.compile(rf"\b{_ACCORDS}\b", re.I)
 _AREAS = "constituency|seat|county|province|district|borough"  # a place named by what it is
@@ -69,7 +69,7 @@ _QUESTION_TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"proportion|number|amount|sum|figure|fraction|percent|rate|level|price|cost|value|worth|volume|population|"
         r"death toll|toll|total|size|age|salary|budget|turnout|majority|margin|score)|"
         r"how old|(what|which)(?:’s|'s| is| was| are| were)? (?:the )?"
-        r"(?:(?!(?:will|would|did|does|do|has|have|had|can|could|should|might|must)\b)[\w’'-]+ ){0,4}rates?)\b", re.I)),
+        rf"(?:(?!{_AUX}\b)[\w’'-]+ ){{0,4}}rates?)\b", re.I)),
     (AnswerType.TIME, re.compile(
         r"^(when\b|by when|since when|until when)|\b(what|which|on what|on which|what(?:'s|’s| is| was) the) (year|date|"
         r"month|day|time|week|decade|century|season|deadline|timeline|timetable|timescale)\b|\bhow (soon|long ago)\b|"
