@@ -6,12 +6,16 @@ import re
 from dataclasses import dataclass, replace
 
 from bot.models import NOT_FOUND_TEXT, Answer, Citation, Mode
+from retrieval.aliases import IRREGULAR
 from retrieval.answer_types import MONEY_SUM, MONTH_NAMES, holds
 from retrieval.lexical import terms
 from retrieval.question_parts import counted, question_names, question_numbers, speaker
 from retrieval.search import Hit, HybridSearcher, SearchResult, Sentence, reports_speech
 from retrieval.types import Passage
 
+_HOW_MANY = re.compile(r"\bhow many\b", re.I)
+# "how many died": a count of people told by what happened to them, not a thing named
+_PAST_FORM = re.compile(r"ed$|^(" + "|".join(IRREGULAR) + r")$", re.I)
 # what "how much cash" counts is said as a sum of money ("£550m"), not with the word
 _MONEY_WORDS = frozenset(terms("cash money"))
 
@@ -88,6 +92,13 @@ class ExtractiveAnswerer:
             set(things) & _MONEY_WORDS and MONEY_SUM.search(result.best.passage.text)
         ):
             return False  # "how much oil": the article must speak of oil (of cash: a sum will do)
+        if counts and _HOW_MANY.search(result.question) and not _PAST_FORM.search(counted(result.question)[0]):
+            # "how many nuclear warheads": the quoted paragraph speaks of what is counted, not
+            # only of some figure ("the other three members of the Security Council")
+            near = self.searcher.context_terms(result.best, radius=0)
+            near.update(terms(" ".join(_own_sentences(result.best, quote))))
+            if not set(counts) & near:
+                return False
         if any(t not in vocabulary for n in question_numbers(result.question) for t in self.searcher.as_written(n)):
             return False  # "Labour's 2007 conference" in an article that never says 2007
         if result.speech and not reports_speech(quote.text):

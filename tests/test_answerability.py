@@ -409,6 +409,16 @@ def test_a_role_that_speaks_is_not_the_kind_of_answer_asked(question: str) -> No
     assert question_type(question) is None
 
 
+SEA_WALL = """Harbour wall plan approved
+
+The council will build a new sea wall at the harbour at a cost of £2m.
+
+Three councillors voted against the harbour plan on Monday.
+
+Fishermen say the wall will protect their boats from winter storms.
+"""
+
+
 BUSES = """Council to vote on bus lanes
 
 The council is set to vote next week on whether to add bus lanes to the high street.
@@ -435,6 +445,9 @@ Last year the council voted to ban lorries from the high street after a long cam
                  "Did the council end up voting for the bus lanes?",
                  "Which way did the council vote on the bus lanes?"),
          "How did the council vote on lorries last year?", "voted to ban lorries"),
+        # a count of boats is not answered by the £2m in a paragraph that never speaks of boats
+        (SEA_WALL, ("How many fishing boats use the harbour?",),
+         "How many councillors voted against the plan?", "Three councillors"),
     ],
 )
 def test_a_figure_or_outcome_the_article_does_not_give_is_declined_and_its_neighbour_answered(
