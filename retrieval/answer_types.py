@@ -59,6 +59,12 @@ _ACCORD_ASKED = re.compile(
     rf"\b(which|what) ((?!{_AUX}\b)[\w-]+ ){{0,2}}?{_ACCORDS}\b", re.I,
 )
 _ACCORD = re.compile(rf"\b{_ACCORDS}\b", re.I)
+# "what did the CBI want the spare cash spent on": where money goes, asked with "what"
+_SPENT_WHAT = re.compile(
+    r"^(what|which)\b.*\b((spent|spend|put|use|used|invest|invested)\s+([\w’'-]+\s+){0,4}?|(go|goes|going|went)\s+)"
+    r"(on|towards?|into)\s*\??\s*$",
+    re.I,
+)
 _AREAS = "constituency|seat|county|province|district|borough"  # a place named by what it is
 _QUESTION_TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
     (AnswerType.NUMBER, re.compile(
@@ -84,7 +90,7 @@ _QUESTION_TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
     (AnswerType.PLACE, re.compile(
         r"^where\b|\b(which|what) ([A-Z][\w-]* )?(city|cities|country|countries|town|place|venue|site|region|"
         r"capital|state|nation|location|" + _AREAS + r")\b|\bin which ([A-Z][\w-]* )?(city|country|town|place)\b|"
-        r"(’s|'s) (\w+ )?(" + _AREAS + r"|hometown|home town|birthplace)\b", re.I)),
+        r"(’s|'s) (\w+ )?(" + _AREAS + r"|hometown|home town|birthplace)\b|" + _SPENT_WHAT.pattern, re.I)),
 ]
 
 _NUMBER = re.compile(
@@ -394,6 +400,8 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
             stem(m.group(0).casefold()) not in asked_stems
             for pattern in (_PEOPLE, _ROLE_WORD) for m in pattern.finditer(sentence)
         )
+    if _SPENT_WHAT.search(question):  # "what should the money be spent on": "on improving skills"
+        return bool(_SPENT_ON.search(sentence))
     if _SPENT_WHERE.search(question) and _SPENT_ON.search(sentence):
         return True  # "where should the money be spent": "on improving workers' skills"
     if _AREA_ASKED.search(question):
@@ -448,9 +456,11 @@ _AHEAD_ASKED = re.compile(
 
 
 def asks_where(question: str) -> bool:
-    """Whether a question asks where something is or happens ("where", "which city"), not
-    which seat someone stands for."""
-    return bool(_PLACE_ASKED.search(question)) and not _AREA_ASKED.search(question)
+    """Whether a question asks where something is or happens ("where", "which city") or where
+    money goes ("what should it be spent on"), not which seat someone stands for."""
+    return (bool(_PLACE_ASKED.search(question)) and not _AREA_ASKED.search(question)) or bool(
+        _SPENT_WHAT.search(question)
+    )
 
 
 def _all_named(question: str, sentence: str) -> bool:

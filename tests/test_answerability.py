@@ -661,3 +661,28 @@ Mr Reid's father ran the shop for forty years before he retired.
         dad = asyncio.run(service.ask("how long did reid's dad run the shop"))
     assert "Mothers will get an extra £1,400" in mums.citations[0].quote
     assert "forty years" in dad.citations[0].quote
+
+
+FUND = """Town fund row
+
+Business leader Ann Patel warned the mayor not to waste any spare cash from the town fund on new statues.
+
+The mayor said the fund would be spent carefully.
+
+Ms Patel said any extra cash should be spent on training young workers.
+"""
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did business leader Ann Patel want any spare town fund cash spent on?",
+        "what does ann patel want the spare cash put towards?",
+    ],
+)
+def test_what_money_should_be_spent_on_is_where_it_goes(tmp_path: Path, question: str) -> None:
+    # the sentence that says what it goes on, not the one that restates who has the cash
+    with one_article(tmp_path, FUND) as service:
+        answer = asyncio.run(service.ask(question))
+    assert "should be spent on training young workers" in answer.citations[0].quote
+    assert answer.citations[0].paragraph == 3
