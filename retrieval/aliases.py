@@ -100,9 +100,16 @@ _FAMILY = (
     "mummy:mother grandad:grandfather granddad:grandfather grandpa:grandfather grandma:grandmother "
     "granny:grandmother"
 )
+# one act, two words: "How did Fox react?" is answered by "Mr Fox responded by accusing..."
+_REPLY = (
+    "react:respond reacts:respond reacted:respond reacting:respond reaction:respond reactions:respond "
+    "response:respond responses:respond"
+)
 PLACE_KEYS = frozenset(_PLACES)
 
-IRREGULAR: dict[str, str] = dict(pair.split(":") for pair in f"{_IRREGULAR} {_DIRECTIONS} {_FAMILY}".split())
+IRREGULAR: dict[str, str] = dict(
+    pair.split(":") for pair in f"{_IRREGULAR} {_DIRECTIONS} {_FAMILY} {_REPLY}".split()
+)
 
 # Initials news uses for titles and things it writes out in lower case ("the prime minister",
 # "ballistic missile"), which no capitalized name in an article spells out: "What did Fox

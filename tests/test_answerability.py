@@ -686,3 +686,18 @@ def test_what_money_should_be_spent_on_is_where_it_goes(tmp_path: Path, question
         answer = asyncio.run(service.ask(question))
     assert "should be spent on training young workers" in answer.citations[0].quote
     assert answer.citations[0].paragraph == 3
+
+
+def test_a_reaction_is_a_response(tmp_path: Path) -> None:
+    # "reaction" and "responded" are one act: the sentence with the reply is quoted, not the
+    # one that only restates the plan
+    article = """Harbour plan row
+
+The council said on Monday that it would not hold public meetings on the harbour plan. Tom Reid was asked about the harbour plan on Monday. Officials said the plan was final.
+
+The harbour has been busy all summer. Mr Reid responded by calling the plan "a waste of money". The council said it would press ahead.
+"""
+    with one_article(tmp_path, article) as service:
+        answer = asyncio.run(service.ask("what was reid's reaction to the harbour plan"))
+    assert '"a waste of money"' in answer.citations[0].quote
+    assert answer.citations[0].paragraph == 2
