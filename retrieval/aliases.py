@@ -105,10 +105,15 @@ _REPLY = (
     "react:respond reacts:respond reacted:respond reacting:respond reaction:respond reactions:respond "
     "response:respond responses:respond"
 )
+# chat's short forms of words news writes out ("how many ppl", "last yr", "the govt")
+_CHAT = (
+    "ppl:people yr:year yrs:years govt:government gov:government mins:minutes hrs:hours "
+    "approx:approximately tho:though thru:through convo:conversation info:information"
+)
 PLACE_KEYS = frozenset(_PLACES)
 
 IRREGULAR: dict[str, str] = dict(
-    pair.split(":") for pair in f"{_IRREGULAR} {_DIRECTIONS} {_FAMILY} {_REPLY}".split()
+    pair.split(":") for pair in f"{_IRREGULAR} {_DIRECTIONS} {_FAMILY} {_REPLY} {_CHAT}".split()
 )
 
 # Initials news uses for titles and things it writes out in lower case ("the prime minister",

@@ -701,3 +701,17 @@ The harbour has been busy all summer. Mr Reid responded by calling the plan "a w
         answer = asyncio.run(service.ask("what was reid's reaction to the harbour plan"))
     assert '"a waste of money"' in answer.citations[0].quote
     assert answer.citations[0].paragraph == 2
+
+
+def test_chats_short_forms_are_the_words_news_writes(tmp_path: Path) -> None:
+    # "ppl" is people and "yr" a year: a count of people the article does give
+    article = """Petition for the harbour
+
+About 4,000 people signed the petition to save the harbour wall last year.
+
+The council will debate it in May.
+"""
+    with one_article(tmp_path, article) as service:
+        answer = asyncio.run(service.ask("how many ppl are on the petition from last yr"))
+    assert not answer.not_found
+    assert "About 4,000 people signed" in answer.citations[0].quote
