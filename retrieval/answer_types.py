@@ -88,8 +88,8 @@ _QUESTION_TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
         + "|" + _ACCORD_ASKED.pattern,
         re.I)),
     (AnswerType.PLACE, re.compile(
-        r"^where\b|\b(which|what) ([A-Z][\w-]* )?(city|cities|country|countries|town|place|venue|site|region|"
-        r"capital|state|nation|location|" + _AREAS + r")\b|\bin which ([A-Z][\w-]* )?(city|country|town|place)\b|"
+        r"^where\b|\b(which|what) ((two|three|four|five|several|other) )?([A-Z][\w-]* )?(city|cities|country|countries|town|place|venue|site|region|"
+        r"capital|state|states|nation|nations|location|" + _AREAS + r")\b|\bin which ([A-Z][\w-]* )?(city|country|town|place)\b|"
         r"(’s|'s) (\w+ )?(" + _AREAS + r"|hometown|home town|birthplace)\b|" + _SPENT_WHAT.pattern, re.I)),
 ]
 

@@ -76,6 +76,15 @@ def question_names(question: str) -> list[str]:
     Korea) and words written with a capital ("Olympics", "Xi"). The first word is skipped."""
     out = []
     for token in tokens_with_places(question)[1:]:
+        if token.casefold() in _REGION_WORDS:
+            continue  # "which two European nations", "which Asian city": a kind, not a name
         if token in PLACE_KEYS or (token[0].isupper() and token != "I"):
             out.extend(terms(token))
     return out
+
+
+# a region's adjective describes what is asked for; the article need not use it
+_REGION_WORDS = frozenset(
+    ["european", "asian", "african", "arab", "scandinavian", "nordic", "baltic", "balkan",
+     "caribbean", "latin", "oceanian", "eurasian", "mediterranean"]
+)

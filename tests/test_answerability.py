@@ -715,3 +715,17 @@ The council will debate it in May.
         answer = asyncio.run(service.ask("how many ppl are on the petition from last yr"))
     assert not answer.not_found
     assert "About 4,000 people signed" in answer.citations[0].quote
+
+
+def test_a_regions_adjective_describes_the_answer_and_need_not_be_in_the_article(tmp_path: Path) -> None:
+    # "European" says which kind of country is asked for; the article names the countries
+    article = """Harbour tariff row
+
+The new harbour tariff is backed by Canada but opposed by France and Germany, officials said.
+
+The mayor said talks would go on.
+"""
+    with one_article(tmp_path, article) as service:
+        answer = asyncio.run(service.ask("Which two European countries oppose the harbour tariff?"))
+    assert not answer.not_found
+    assert "opposed by France and Germany" in answer.citations[0].quote
