@@ -61,8 +61,10 @@ _ACCORD_ASKED = re.compile(
 _ACCORD = re.compile(rf"\b{_ACCORDS}\b", re.I)
 # "what did the CBI want the spare cash spent on": where money goes, asked with "what"
 _SPENT_WHAT = re.compile(
-    r"^(what|which)\b.*\b((spent|spend|put|use|used|invest|invested)\s+([\w’'-]+\s+){0,4}?|(go|goes|going|went)\s+)"
-    r"(on|towards?|into)\s*\??\s*$",
+    r"^(what|which)\b.*\b(spent|spend|invest|invested)\s+([\w’'-]+\s+){0,4}?(on|towards?|into)\s*\??\s*$|"
+    # "put" or "go" only with money in the question: "what did the talks put stress on" is not
+    r"^(what|which)\b.*\b(money|cash|funds?|surplus|windfall|proceeds|savings|revenue|budget)\b.*"
+    r"\b(go|goes|going|went|put|use|used)\s+([\w’'-]+\s+){0,2}?(on|towards?|into)\s*\??\s*$",
     re.I,
 )
 _AREAS = "constituency|seat|county|province|district|borough"  # a place named by what it is

@@ -729,3 +729,8 @@ The mayor said talks would go on.
         answer = asyncio.run(service.ask("Which two European countries oppose the harbour tariff?"))
     assert not answer.not_found
     assert "opposed by France and Germany" in answer.citations[0].quote
+
+
+def test_putting_stress_on_something_is_not_where_money_goes() -> None:
+    assert question_type("what did the march 2018 china–nk understanding put stress on?") is None
+    assert question_type("What did the CBI boss want any spare money put towards?") is AnswerType.PLACE
