@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, replace
 
 from bot.models import NOT_FOUND_TEXT, Answer, Citation, Mode
-from retrieval.aliases import IRREGULAR
+from retrieval.aliases import PAST_FORMS
 from retrieval.answer_types import MONEY_SUM, MONTH_NAMES, holds
 from retrieval.lexical import terms
 from retrieval.question_parts import counted, question_names, question_numbers, speaker
@@ -15,7 +15,7 @@ from retrieval.types import Passage
 
 _HOW_MANY = re.compile(r"\bhow many\b", re.I)
 # "how many died": a count of people told by what happened to them, not a thing named
-_PAST_FORM = re.compile(r"ed$|^(" + "|".join(IRREGULAR) + r")$", re.I)
+_PAST_FORM = re.compile(r"ed$|^(" + "|".join(sorted(PAST_FORMS)) + r")$", re.I)
 # what "how much cash" counts is said as a sum of money ("£550m"), not with the word
 _MONEY_WORDS = frozenset(terms("cash money"))
 

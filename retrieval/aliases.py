@@ -112,6 +112,8 @@ _CHAT = (
 )
 PLACE_KEYS = frozenset(_PLACES)
 
+# past forms only: "how many died" counts by what happened (bot/answer.py)
+PAST_FORMS: frozenset[str] = frozenset(pair.split(":")[0] for pair in _IRREGULAR.split())
 IRREGULAR: dict[str, str] = dict(
     pair.split(":") for pair in f"{_IRREGULAR} {_DIRECTIONS} {_FAMILY} {_REPLY} {_CHAT}".split()
 )

@@ -11,7 +11,7 @@ from functools import lru_cache
 from retrieval.aliases import PLACE_KEYS, place_spans
 from retrieval.chunking import sentence_spans
 from retrieval.lexical import STOPWORDS, stem, terms
-from retrieval.question_parts import question_names
+from retrieval.question_parts import AUXILIARIES, question_names
 
 
 class AnswerType(Enum):
@@ -32,9 +32,7 @@ _HUMAN_ROLE = (
     r"coach|player|captain|driver|pilot|soldier|prosecutor|detective|governor|premier|"
     r"chairman|chairwoman|superintendent|inspector|headteacher|principal|professor)"
 )
-# words that make "which/what ..." a question about something else: "what did the CBI chief
-# say" asks what the chief said, not which chief
-_AUX = r"(will|would|did|does|do|is|was|are|were|has|have|had|can|could|should|might|must)"
+_AUX = AUXILIARIES
 _ROLE_WORD = re.compile(rf"\b{_HUMAN_ROLE}s?\b", re.I)  # "the Russian ambassador"
 _ROLE = (
     r"(leader|minister|president|official|diplomat|person|man|woman|politician|secretary|"

@@ -9,7 +9,10 @@ import re
 from retrieval.aliases import PLACE_KEYS, tokens_with_places
 from retrieval.lexical import terms
 
-_AUX = r"(?:do|does|did|is|are|was|were|has|have|had|will|would|can|could|should|might|must|there)"
+# words that make "which/what/how many ..." a question about something else ("what did the chief
+# say", "how many were jailed")
+AUXILIARIES = r"(?:will|would|did|does|do|is|was|are|were|has|have|had|can|could|should|might|must)"
+_AUX = rf"(?:{AUXILIARIES}|there)"
 # what a count may be of without the article using that word ("how many organisations": "bodies")
 _KINDS = frozenset(
     ["people", "person", "persons", "organisations", "organizations", "organisation", "organization", "bodies", "body", "countries", "country", "nations", "times", "members", "groups", "companies", "firms", "things", "items", "cases", "places", "cities", "towns", "years", "months", "weeks", "days", "hours", "minutes"]
