@@ -20,6 +20,7 @@ from retrieval.answer_types import CAPITAL_RUN, AnswerType, asks_where, holds, q
 from retrieval.chunking import sentence_spans
 from retrieval.embeddings import Embedder, Vectors
 from retrieval.lexical import STOPWORDS, LexicalIndex, stem, term_of, term_words, terms, words
+from retrieval.parts import Part, referenced_part
 from retrieval.question_parts import question_names, with_apostrophes
 from retrieval.spellings import Spellings
 from retrieval.store import ChunkStore
@@ -56,6 +57,10 @@ WHERE_EMPHASIS = 3.0
 # sentence saying as much gives the detail ("he did meet Russian Foreign Minister Sergei
 # Lavrov"), so the standfirst's score counts this much. Chosen on every tests/eval set.
 STANDFIRST_WEIGHT = 0.9
+# A question that points at a part of the article ("according to the subtitle", "in the closing
+# line") is answered from it: that part's sentences count this much more. Chosen on every
+# tests/eval set.
+PART_WEIGHT = 1.5
 NAME_WEIGHT = 0.7  # a name's weight in sentence scores when the store holds several articles
 # How far a word that runs through the whole article counts less when choosing among its
 # sentences: "maternity" in the maternity article tells its sentences apart less than "small
@@ -162,6 +167,7 @@ class SearchResult:
     weights: dict[str, float]
     hits: list[Hit] = field(default_factory=list)
     paragraphs: list[Passage] = field(default_factory=list)
+    part: Part | None = None  # the part of the article the question points at
 
     @property
     def best(self) -> Hit | None:
@@ -255,6 +261,7 @@ class _Snapshot:
         self._vectors: dict[str, Vectors] = {}
         self._word_vectors: dict[str, Vectors] = {}
         self._profiles: dict[str, _Profile] = {}
+        self._paragraph_numbers: dict[str, tuple[int, ...]] = {}
         # the names the articles write out in full, by their initials as a question may give
         # them ("kcna": Korean Central News Agency; "foi": Freedom of Information), as stems
         # ("pm": the prime minister, not the Peter Mandelson an article names)
@@ -276,6 +283,20 @@ class _Snapshot:
         if len(term) == 2 and term.isdigit():  # "the debate in 97": 1997
             return next(((y,) for y in (f"19{term}", f"20{term}") if self.index.known(y)), (term,))
         return self.spelled_out.get(term, ()) or (term,)
+
+    def part_paragraph(self, doc_id: str, part: Part) -> int | None:
+        """The paragraph number of a part of a document: its standfirst, its first or its last
+        body paragraph (None when it has none)."""
+        numbers = self._paragraph_numbers.get(doc_id)
+        if numbers is None:
+            found = {p.n for chunk in self.doc_chunks.get(doc_id, []) for p in chunk.paragraphs}
+            numbers = self._paragraph_numbers[doc_id] = tuple(sorted(found))
+        body = [n for n in numbers if n != STANDFIRST]
+        if part is Part.STANDFIRST:
+            return STANDFIRST if STANDFIRST in numbers else None
+        if not body:
+            return None
+        return body[0] if part is Part.FIRST else body[-1]
 
     def profile(self, doc_id: str) -> _Profile:
         """What a document's passages share, from what the snapshot already holds."""
@@ -388,7 +409,8 @@ class HybridSearcher:
         is not what the answer must say: sentences are scored on the rest of the question."""
         snap = self.snapshot()
         question = with_apostrophes(question)
-        focus = without_qualifier(question)
+        part, pointed = referenced_part(question)
+        focus = without_qualifier(pointed)
         all_words = words(focus)
         qwords = [w for w in all_words if w not in _QUESTION_STOP]
         index = snap.index
@@ -401,7 +423,7 @@ class HybridSearcher:
         weights = {t: (index.idf(t) if index.known(t) else top_idf * 1.5) for t in qterms}
         result = SearchResult(
             question, qterms, bigrams, speech, question_type(focus), bool(_WHY.search(focus)),
-            weights,
+            weights, part=part,
         )
         if not snap.chunks or not qterms:
             return result
@@ -493,7 +515,9 @@ class HybridSearcher:
                     article,
                 )
                 score = sum(w * f for w, f in zip(WEIGHTS, features, strict=True))
-                if s.paragraph == STANDFIRST:
+                if query.part is not None and s.paragraph == snap.part_paragraph(chunk.doc_id, query.part):
+                    score *= PART_WEIGHT
+                elif s.paragraph == STANDFIRST:
                     score *= STANDFIRST_WEIGHT
                 passage = Passage(
                     doc_id=chunk.doc_id, title=chunk.title, source=chunk.source,
