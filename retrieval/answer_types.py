@@ -8,7 +8,7 @@ from bisect import bisect_left
 from enum import Enum
 from functools import lru_cache
 
-from retrieval.aliases import PLACE_KEYS, place_spans
+from retrieval.aliases import PLACE_KEYS, place_spans, tokens_with_places
 from retrieval.chunking import sentence_spans
 from retrieval.lexical import STOPWORDS, stem, terms
 from retrieval.question_parts import AUXILIARIES, question_names
@@ -427,9 +427,11 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
                 for m in _GATHERING.finditer(sentence)
             )
         )
-    return any(_new(m.group(0), asked) for m in _CAPITAL.finditer(sentence)) or any(
-        _new(sentence[a:b], asked) for a, b in place_spans(sentence)  # "US", "UK"
-    )
+    places = place_spans(sentence)  # "US", "UK", "North Korea": a place is judged whole
+    return any(
+        _new(m.group(0), asked) for m in _CAPITAL.finditer(sentence)
+        if not any(a <= m.start() < b for a, b in places)
+    ) or any(_new(sentence[a:b], asked) for a, b in places)
 
 
 _NAME_REACH = 4  # words between a role and the name it is given ("Kim's grandfather, Kim Il Sung")
@@ -470,9 +472,23 @@ def _all_named(question: str, sentence: str) -> bool:
 
 
 def _new(name: str, asked: str) -> bool:
-    """Whether a name holds a word (of two letters or more) the question does not."""
+    """Whether a name holds a word (of two letters or more) the question does not. A place the
+    question names in another form is not new: "China" when it asks about "Beijing"."""
     words = {_bare(w) for w in asked.split()}
-    return any(_bare(part) not in words for part in name.split() if len(_bare(part)) >= 2)
+    places = _places(asked)
+    for part in tokens_with_places(name):
+        if part in PLACE_KEYS:
+            if part not in places:
+                return True
+        elif len(_bare(part)) >= 2 and _bare(part) not in words:
+            return True
+    return False
+
+
+@lru_cache(maxsize=256)
+def _places(text: str) -> frozenset[str]:
+    """The places a text names, in their one canonical form."""
+    return frozenset(t for t in tokens_with_places(text) if t in PLACE_KEYS)
 
 
 def _org_word(word: str) -> bool:

@@ -734,3 +734,44 @@ The mayor said talks would go on.
 def test_putting_stress_on_something_is_not_where_money_goes() -> None:
     assert question_type("what did the march 2018 china–nk understanding put stress on?") is None
     assert question_type("What did the CBI boss want any spare money put towards?") is AnswerType.PLACE
+
+
+TRADE = """Port town looks beyond France
+
+The town's trade with France has cooled in recent years, and Paris remains wary of its plans.
+
+Instead, what the harbour has seen is a fair bit of business with Belgium.
+
+Councillors hope new ferry routes will bring more jobs.
+"""
+
+
+def test_a_place_the_question_names_in_another_form_is_not_the_answer(tmp_path: Path) -> None:
+    # "which country, apart from the French": Paris and France are the place it names, so the
+    # sentence holding only them does not answer it; Belgium does
+    with one_article(tmp_path, TRADE) as service:
+        answer = asyncio.run(service.ask("Apart from the French, which country has the port been dealing with?"))
+    assert not answer.not_found
+    assert "a fair bit of business with Belgium" in answer.citations[0].quote
+    assert "Paris remains wary" not in answer.citations[0].quote
+
+
+AMERICAN = """Town hall plans a new arts center
+
+The council will spend $2 million on a new theater and arts center downtown.
+
+Officials said the neighboring counties were skeptical of the plan's cost.
+
+The mayor's favorite idea, a summer festival, will be organized by volunteers.
+
+Work on the building starts in the fall.
+"""
+
+
+@pytest.mark.parametrize("question", ["were neighbouring areas sceptical", "how do neighbouring counties feel about it, sceptical?"])
+def test_a_question_in_british_spelling_is_answered_from_an_american_article(tmp_path: Path, question: str) -> None:
+    # "neighbouring" and "sceptical" are words the article uses, spelt the other way
+    with one_article(tmp_path, AMERICAN) as service:
+        answer = asyncio.run(service.ask(question))
+    assert not answer.not_found
+    assert "the neighboring counties were skeptical" in answer.citations[0].quote
