@@ -345,7 +345,9 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
             return bool(_UNIT_AMOUNT.search(sentence))  # any figure ("the March 2018 emphasis")
         if _DURATION.search(question) and any(m.group(0).casefold() not in asked for m in _TIME.finditer(sentence)):
             return True  # "how long has Kim given Washington": "until the end of this year"
-        if _PAID_ASKED.search(question):  # "how much was the agency paid": a sum, or a share
+        # "how much was the agency paid": a sum, or a share (but "how much will paid leave
+        # cost": a cost)
+        if _PAID_ASKED.search(question) and not _COST_ASKED.search(question):
             return any(m.group(0).casefold() not in asked for m in MONEY_SUM.finditer(sentence)) or bool(
                 _SHARE.search(sentence)
             )

@@ -434,7 +434,9 @@ Last year the council voted to ban lorries from the high street after a long cam
     [
         # the £300 each father gets is not what the plan costs, and no cost is given
         (LEAVE, ("How much will doubling paternity leave cost the government in total?",
-                 "What will the longer paternity leave cost the taxpayer each year?"),
+                 "What will the longer paternity leave cost the taxpayer each year?",
+                 # "paid" here describes the leave: the question asks a cost, not a payment
+                 "How much will extending paid leave for new fathers cost the taxpayer?"),
          "How much extra will each father receive?", "an extra £300"),
         # how a vote went is not answered by a vote still to come
         (BUSES, ("What was the result of the council's vote on bus lanes?",
