@@ -319,6 +319,12 @@ def _event_terms(question: str) -> frozenset[str]:
     return frozenset(terms(question)) - frozenset(question_names(question)) - _TIME_WORDS
 
 
+_AGE_ASKED = re.compile(r"\bhow old\b|\b(what|which) age\b|\bthe age of\b|(’s|'s) age\b", re.I)
+_AGE = re.compile(
+    r"\baged? \d{1,3}\b|\b(\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"several|few)[- ](hours?|days?|weeks?|months?|years?|decades?|centuries|century)[- ]old\b|\b(at|of) (the age of )?\d{1,3}\b(?! ?(%|per|years?\b(?! old)))|"
+    r"\b[A-Z][\w’'-]+, \d{1,3},|\b[A-Z][\w’'-]+ \(\d{1,3}\)|\b(teen|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b",
+)
 _DURATION = re.compile(r"\bhow (long|soon)\b", re.I)
 _TIME_UNIT = r"(?P<unit>seconds?|minutes?|hours?|days?|weeks?|fortnights?|months?|years?|decades?|centuries)"
 _UNIT_ASKED = re.compile(r"\bhow many " + _TIME_UNIT + r"\b", re.I)
@@ -341,6 +347,8 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
     """Whether the sentence holds an answer of that kind that the question lacks."""
     asked = question.casefold()
     if kind is AnswerType.NUMBER:
+        if _AGE_ASKED.search(question):  # "how old is she": "aged 54", "the 54-year-old"
+            return bool(_AGE.search(sentence))
         if _UNIT_ASKED.search(question):  # "how many days did it last": a span of time, not
             return bool(_UNIT_AMOUNT.search(sentence))  # any figure ("the March 2018 emphasis")
         if _DURATION.search(question) and any(m.group(0).casefold() not in asked for m in _TIME.finditer(sentence)):

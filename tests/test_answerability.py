@@ -790,3 +790,20 @@ def test_a_paraphrase_naming_two_things_the_article_has_is_answered_but_one_name
         for question in ("What is Okafor's favourite food?", "What is Okafor's favourite colour?"):
             declined = asyncio.run(service.ask(question))
             assert declined.not_found and declined.citations == (), question
+
+
+def test_an_age_is_answered_by_an_age_not_by_any_figure(tmp_path: Path) -> None:
+    # "How old is Okafor?": the article gives her no age, and "About 40,000 books" is no answer
+    with one_article(tmp_path, ARTICLE) as service:
+        declined = asyncio.run(service.ask("How old is Okafor?"))
+    assert declined.not_found and declined.citations == ()
+    # the age of a thing is said the same way: "e-mails more than three months old"
+    purge = (
+        "Council told staff to delete old e-mails\n\nStaff were told to delete e-mails more than three "
+        "months old, the council's 12 managers said.\n\nThe rule ends in April.\n"
+    )
+    (tmp_path / "purge").mkdir()
+    with one_article(tmp_path / "purge", purge) as service:
+        answer = asyncio.run(service.ask("How old did e-mails have to be before staff deleted them?"))
+    assert not answer.not_found
+    assert "more than three months old" in answer.citations[0].quote
