@@ -485,7 +485,8 @@ def _new(name: str, asked: str) -> bool:
     """Whether a name holds a word (of two letters or more) the question does not. A place the
     question names in another form is not new: "China" when it asks about "Beijing"."""
     words = {_bare(w) for w in asked.split()}
-    places = _places(asked)
+    # a city is new to a question that names its country ("which Vietnamese city": Hanoi)
+    places = frozenset() if _CITY_ASKED.search(asked) else _places(asked)
     for part in tokens_with_places(name):
         if part in PLACE_KEYS:
             if part not in places:
@@ -493,6 +494,9 @@ def _new(name: str, asked: str) -> bool:
         elif len(_bare(part)) >= 2 and _bare(part) not in words:
             return True
     return False
+
+
+_CITY_ASKED = re.compile(r"\b(city|cities|town|towns|capital|village)\b")
 
 
 @lru_cache(maxsize=256)

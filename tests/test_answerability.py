@@ -756,6 +756,13 @@ def test_a_place_the_question_names_in_another_form_is_not_the_answer(tmp_path: 
     assert not answer.not_found
     assert "a fair bit of business with Belgium" in answer.citations[0].quote
     assert "Paris remains wary" not in answer.citations[0].quote
+    # but a city is news to a question that names its country
+    talks = "Ferry talks collapse\n\nTalks on the new ferry link collapsed in Paris last week.\n\nThe port will try again in May.\n"
+    (tmp_path / "talks").mkdir()
+    with one_article(tmp_path / "talks", talks) as service:
+        city = asyncio.run(service.ask("In which French city did the ferry talks collapse?"))
+    assert not city.not_found
+    assert "collapsed in Paris last week" in city.citations[0].quote
 
 
 AMERICAN = """Town hall plans a new arts center
