@@ -265,7 +265,11 @@ _OUTCOME_ASKED = re.compile(
     r"\bwhat (was|were) the (final |eventual )?(result|outcome|verdict)s?\b|\bhow did (\S+ ){1,5}?(vote|decide|rule)\b|"
     r"\bdid (\S+ ){1,5}?(vote|decide|rule) (for|against|in favour|in favor|to)\b|\b(end|ended) up\b|\bin the end\b|"
     r"\bdid (\S+ ){1,5}?(pass|approve|reject|adopt|carry)\b|\bwho (won|lost)\b|"
-    r"\bhow many (\S+ ){0,4}?(voted|backed|supported|opposed|rejected)\b|\bwhich way did (\S+ ){1,5}?(vote|go|decide|rule)\b",
+    r"\bhow many (\S+ ){0,4}?(voted|backed|supported|opposed|rejected)\b|\bwhich way did (\S+ ){1,5}?(vote|go|decide|rule)\b|"
+    r"\bby (what|how big a|how large a|how wide a) margin\b|\bby how many votes\b|\b(which|what) \w+ (won|lost)\b|"
+    r"\bdid (\S+ ){1,6}?(eventually|finally|actually|ultimately) (meet|hold|sign|agree|decide|announce|vote)\b|"
+    r"\bwhen they (eventually|finally|actually|ultimately) (met|signed|agreed)\b|"
+    r"\bdid (\S+ ){1,6}?(agree|sign|announce|unveil|conclude|decide) (at|in|during|when|after)\b",
     re.I,
 )
 _AHEAD = re.compile(r"\b(is|are) (set|due|expected|likely|scheduled|poised|about) to\b|\bwill\b|\b(is|are) to be\b", re.I)

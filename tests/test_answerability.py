@@ -445,7 +445,11 @@ Last year the council voted to ban lorries from the high street after a long cam
                  "who won the council vote on bus lanes?",
                  "How many councillors voted for the bus lanes?",
                  "Did the council end up voting for the bus lanes?",
-                 "Which way did the council vote on the bus lanes?"),
+                 "Which way did the council vote on the bus lanes?",
+                 "By what margin did the council back the bus lanes?",
+                 "Which side won the council vote on bus lanes?",
+                 "What did the council decide at its vote on the bus lanes?",
+                 "When did the council actually vote on the bus lanes?"),
          "How did the council vote on lorries last year?", "voted to ban lorries"),
         # a count of boats is not answered by the £2m in a paragraph that never speaks of boats
         (SEA_WALL, ("How many fishing boats use the harbour?",),
