@@ -217,6 +217,18 @@ _BUYER_ASKED = re.compile(
     r"\b(which|what) (\w+ )?(company|firm|business|consortium|bidder|buyer|developer)s?\b|"
     r"\bwho (\w+ ){0,2}(bought|buy|buys|buying|purchased|acquired|owns)\b", re.I,
 )
+_SUCCESSION_ASKED = re.compile(
+    r"\bwho (?:will |would |has |had |is to |is going to |might )?(?:succeed|succeeded|replace|replaced|"
+    r"follow|followed|take over from|took over from|taken over from)\b|\bwho (?:is|was|will be) (?:\w+(?:’s|'s) )?"
+    r"(?:successor|replacement)\b",
+    re.I,
+)
+_SUCCESSION = re.compile(
+    r"\b(succeed|succeeds|succeeded|succeeding|successor|replace|replaces|replaced|replacing|replacement|"
+    r"take over|takes over|took over|taken over|taking over|step into|stepped into|"
+    r"appointed|appoint|named as|new (?:head|chief|leader|director|chairman|chair|editor|boss))\b",
+    re.I,
+)
 _ORG_ROLES = frozenset(["minister", "secretary", "president", "chancellor", "prime", "deputy"])
 _STATE_WORDS = frozenset(
     ["government", "office", "department", "ministry", "parliament", "commons", "lords", "committee",
@@ -396,6 +408,8 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
         # a name ("Sergei Lavrov", "Putin") or people named by role ("taxpayers", "employers")
         if _BUYER_ASKED.search(question):  # "which company bought it": a name that is not a
             return bool(_firms(sentence, asked))  # person or an arm of the state
+        if _SUCCESSION_ASKED.search(question):  # "who replaced Campbell": someone said to
+            return bool(_SUCCESSION.search(sentence)) and bool(_names(sentence, asked, False))  # follow him
         if _ACCORD_ASKED.search(question):  # "which agreement": "the Singapore declaration"
             return bool(_ACCORD.search(sentence))
         if _ORG_ASKED.search(question):

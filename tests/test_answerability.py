@@ -818,3 +818,26 @@ def test_an_age_is_answered_by_an_age_not_by_any_figure(tmp_path: Path) -> None:
         answer = asyncio.run(service.ask("How old did e-mails have to be before staff deleted them?"))
     assert not answer.not_found
     assert "more than three months old" in answer.citations[0].quote
+
+
+@pytest.mark.parametrize(
+    ("successor_named", "question"),
+    [(False, "Who replaced Tom Reid as port chairman?"), (False, "who took over from tom reid"),
+     (True, "who took over from tom reid")],
+)
+def test_who_followed_someone_is_answered_only_where_a_successor_is_named(
+    tmp_path: Path, successor_named: bool, question: str
+) -> None:
+    # "Tom Reid stepped down" names who left, not who came after him
+    article = (
+        "Port chairman leaves\n\nPort chairman Tom Reid stepped down in May after ten years, the board said.\n\n"
+        "Dock workers thanked Mr Reid for his work on the new ferry terminal.\n"
+    )
+    if successor_named:
+        article += "\nAnn Patel, the board's deputy, took over from Mr Reid in June.\n"
+    with one_article(tmp_path, article) as service:
+        answer = asyncio.run(service.ask(question))
+    if successor_named:
+        assert not answer.not_found and "Ann Patel" in answer.citations[0].quote
+    else:
+        assert answer.not_found and answer.citations == ()
