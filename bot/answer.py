@@ -124,6 +124,10 @@ class ExtractiveAnswerer:
             return False  # "Who wrote this article?": "Howard has written to Blair" is no byline
         if _OUTCOME_ASKED.search(result.question) and only_ahead(result.best.passage.text):
             return False  # "What was the result of the vote?": "a decision is set to be made"
+        if _PENALTY_ASKED.search(result.question) and not any(
+            _PENALTY.search(text) for text in _own_sentences(result.best, quote)
+        ):
+            return False  # "What penalty does destroying records carry?": "a criminal offence" is none
         if result.why and only_as_a_time(result.best.passage.text, result.question):
             return False  # "Why did the summit collapse?": "Since the summit's collapse, ..."
         # the kind of answer asked for, in the best sentence itself: its neighbours would let
@@ -270,6 +274,19 @@ _OUTCOME_ASKED = re.compile(
     r"\bdid (\S+ ){1,6}?(eventually|finally|actually|ultimately) (meet|hold|sign|agree|decide|announce|vote)\b|"
     r"\bwhen they (eventually|finally|actually|ultimately) (met|signed|agreed)\b|"
     r"\bdid (\S+ ){1,6}?(agree|sign|announce|unveil|conclude|decide) (at|in|during|when|after)\b",
+    re.I,
+)
+# a penalty asked for, and one given: a fine, a sum, a prison term, a ban
+_PENALTY_ASKED = re.compile(
+    r"\b(what|which)(’s|'s| is| was| are| were| would be| could be)? (the )?((max|maximum|minimum|likely|possible|"
+    r"potential|legal|criminal|top|harshest|toughest) )?(penalty|penalties|punishment|fine|sentence)\b|"
+    r"\bhow (long|big|large|severe|heavy|stiff) (a |an |was |is |were )?(\S+ ){0,3}?(penalty|punishment|fine|sentence|"
+    r"jail term|prison term)\b|\b(penalty|punishment|fine|sentence)s? (for|can|could|would)\b",
+    re.I,
+)
+_PENALTY = re.compile(
+    r"\b(fined?|fines|£\s?\d|\$\s?\d|€\s?\d|prison|jail|jailed|imprison\w*|custod\w*|sentenced?|"
+    r"ban|banned|disqualif\w*|suspend\w*|dismiss\w*|sacked|community service|penalt\w*|punish\w*)\b",
     re.I,
 )
 _AHEAD = re.compile(r"\b(is|are) (set|due|expected|likely|scheduled|poised|about) to\b|\bwill\b|\b(is|are) to be\b", re.I)

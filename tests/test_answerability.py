@@ -841,3 +841,27 @@ def test_who_followed_someone_is_answered_only_where_a_successor_is_named(
         assert not answer.not_found and "Ann Patel" in answer.citations[0].quote
     else:
         assert answer.not_found and answer.citations == ()
+
+
+@pytest.mark.parametrize(
+    ("penalty_given", "question"),
+    [(False, "What penalty can someone face for destroying council records?"),
+     (False, "whats the max penalty for deleting emails"),
+     (True, "What penalty can someone face for destroying council records?"),
+     (True, "whats the max penalty for deleting emails")],
+)
+def test_a_penalty_is_answered_only_where_one_is_given(tmp_path: Path, penalty_given: bool, question: str) -> None:
+    # "becomes a criminal offence" says it is against the law, not what it costs anyone
+    article = (
+        "Council records rules tightened\n\nDestroying council records or deleting e-mails to stop the public "
+        "seeing them becomes a criminal offence in April, the council said.\n\n"
+        "Staff will be trained on the new rules in March.\n"
+    )
+    if penalty_given:
+        article += "\nAnyone found destroying records or deleting e-mails faces a fine of up to £5,000.\n"
+    with one_article(tmp_path, article) as service:
+        answer = asyncio.run(service.ask(question))
+    if penalty_given:
+        assert not answer.not_found and "a fine of up to £5,000" in answer.citations[0].quote
+    else:
+        assert answer.not_found and answer.citations == ()
