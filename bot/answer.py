@@ -263,7 +263,7 @@ _AUTHOR_ASKED = re.compile(
 _BYLINE = re.compile(
     r"\b(written|reported|reporting) by\b|(^|\n)\s*By [A-Z][\w’'-]+ [A-Z]|\b(correspondent|columnist)\b"
 )
-_REACTION_ASKED = re.compile(r"\b(respond|responded|react|reacted|reply|replied)\b", re.I)
+_REACTION_ASKED = re.compile(r"\b(respond|responded|react|reacted|reply|replied|response|reaction)\b", re.I)
 # a question about how something turned out, and a sentence that has it still to come
 _OUTCOME_ASKED = re.compile(
     r"\bwhat (was|were) the (final |eventual )?(result|outcome|verdict)s?\b|\bhow did (\S+ ){1,5}?(vote|decide|rule)\b|"

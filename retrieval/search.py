@@ -35,7 +35,7 @@ QUESTION_WORDS = frozenset(
 _QUESTION_STOP = STOPWORDS | QUESTION_WORDS
 # A question about what someone said favours sentences that report speech.
 _SPEECH_ASKED = frozenset(["say", "said", "says", "tell", "told", "warn", "warned", "claim", "claimed", "promise", "promised", "react", "reacted", "respond", "responded", "reaction", "response"])
-_WHY = re.compile(r"^why\b|\bwhy (did|does|do|is|was|are|were|has|have|had|would|will|should|could|might)\b|\bfor what reason\b|\bwhat (was|is) the reason\b", re.I)
+_WHY = re.compile(r"^why\b|\bwhy (did|does|do|is|was|are|were|has|have|had|would|will|should|could|might)\b|\bfor what reason\b|\bwhat (was|is|were|are) the (\w+ )?(reason|cause)s?\b|\bwhat (\w+ ){0,2}caused\b", re.I)
 _CAUSAL = re.compile(r"\b(because|since|as a result|due to|so that|in order to|reason|means|meant|led to|leading to|after|following|so)\b", re.I)
 _REPORTING = frozenset(
     stem(w) for w in ["said", "says", "say", "warned", "warn", "warns", "told", "tell", "tells", "suggested", "argued", "stated", "announced", "emphasized", "emphasised", "insisted", "added", "claimed", "noted", "stressed", "explained", "according", "address", "speech", "statement", "remarks", "interview", "declared", "promised", "vowed", "pledged", "urged"]

@@ -216,6 +216,8 @@ def harbour(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
         # the collapse is only the time the sentence starts from: no reason is given
         "Why did the harbour talks collapse?",
         "Why did the Dover talks collapse last week?",
+        "What was the main reason the harbour talks collapsed?",  # a "why" in other words
+        "What caused the harbour talks to collapse?",
         # who holds a post is a person: a council is not the ambassador's name
         "Who is the French ambassador in Calais?",
         "What was the French ambassador's name?",
@@ -225,6 +227,8 @@ def harbour(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
         "how did tom reid respond to the collapse of the harbour talks?",  # typed in lower case
         # named in the paragraph, but not as saying or doing anything in reply
         "How did Tom Reid respond to the mayor's failure to meet him?",
+        "What did Tom Reid say in response to the mayor's failure to meet him?",
+        "what did tom reid say in reaction to the mayor's silence",
         # "at a summit" is not where a meeting will be held
         "Where will the two sides meet to settle their differences?",
         # where their meeting will be is not where other talks were ("in Dover")
