@@ -418,7 +418,8 @@ class HybridSearcher:
         qterms = tuple(dict.fromkeys(t for st in map(term_of, qwords) for t in snap.as_written(st)))
         seq = terms(focus, _QUESTION_STOP)
         bigrams = tuple(dict.fromkeys(pairwise(seq)))
-        speech = any(w in _SPEECH_ASKED for w in all_words) and not _ABOUT_THE_TEXT.search(focus)
+        # "what does the subtitle say": the text's words, not someone's
+        speech = any(w in _SPEECH_ASKED for w in all_words) and not _ABOUT_THE_TEXT.search(focus) and part is None
         top_idf = index.idf("\0never")
         weights = {t: (index.idf(t) if index.known(t) else top_idf * 1.5) for t in qterms}
         result = SearchResult(

@@ -66,6 +66,8 @@ def first(service: Service, question: str) -> tuple[str, str]:
         "what would a ferry deal with calais show about the mayor, per the subhead",
         "Per the line beneath the headline, what would a deal with the Calais ferry company show?",
         "In the piece's subheading, what would a deal with Calais show?",
+        # "say" here asks for the text's words, not someone's
+        "What does the subtitle say a ferry deal with Calais would show?",
     ],
 )
 def test_a_question_pointing_at_the_subtitle_is_answered_from_it(port: Service, question: str) -> None:
