@@ -477,7 +477,7 @@ def _named_near(sentence: str, role: str, asked: str, people_only: bool) -> bool
 
 
 _AHEAD_ASKED = re.compile(
-    r"\b(will|would|going to|expected|planned|supposed|set to|due to|likely)\b", re.I
+    r"\b(will|would|going to|gonna|expected|anticipated|upcoming|scheduled|planned|supposed|set to|due to|likely)\b", re.I
 )
 
 

@@ -233,6 +233,8 @@ def harbour(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
         "Where will the two sides meet to settle their differences?",
         # where their meeting will be is not where other talks were ("in Dover")
         "Where will Tom Reid and the mayor hold their harbour talks?",
+        "where are Tom Reid and the mayor gonna hold their harbour talks",
+        "Where are Tom Reid and the mayor scheduled to hold their harbour talks?",
     ],
 )
 def test_tempting_questions_the_article_does_not_answer_are_declined(harbour: Service, question: str) -> None:
