@@ -17,7 +17,7 @@ _HOW_MANY = re.compile(r"\bhow many\b", re.I)
 # "how many died": a count of people told by what happened to them, not a thing named
 _PAST_FORM = re.compile(r"ed$|^(" + "|".join(sorted(PAST_FORMS)) + r")$", re.I)
 # what "how much cash" counts is said as a sum of money ("£550m"), not with the word
-_MONEY_WORDS = frozenset(terms("cash money"))
+_MONEY_WORDS = frozenset(terms("cash money value worth"))
 
 
 @dataclass(frozen=True, slots=True)

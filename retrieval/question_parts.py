@@ -20,7 +20,7 @@ _KINDS = frozenset(
 _COUNTED = re.compile(
     rf"\bhow (?:many|much) (?!{_AUX}\b)((?:(?!{_AUX}\b)[\w’'-]+ ?){{1,3}})", re.I
 )
-_MEASURED = re.compile(r"\bwhat (?:is|was|are|were) the (?:[\w’'-]+ )?(population|turnout|salary|budget|price|cost|age)\b", re.I)
+_MEASURED = re.compile(r"\bwhat (?:is|was|are|were) the (?:[\w’'-]+ )?(population|turnout|salary|budget|price|cost|age|value|worth)\b", re.I)
 
 
 # chat drops the apostrophe: "whats the name of...", "whos the envoy", "wheres it being held"

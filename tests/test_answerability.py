@@ -871,3 +871,16 @@ def test_a_penalty_is_answered_only_where_one_is_given(tmp_path: Path, penalty_g
         assert not answer.not_found and "a fine of up to £5,000" in answer.citations[0].quote
     else:
         assert answer.not_found and answer.citations == ()
+
+
+def test_a_value_asked_for_is_a_sum_the_article_gives(tmp_path: Path) -> None:
+    # "the value of the books": the article counts them, it does not price them
+    with one_article(tmp_path, ARTICLE) as service:
+        for question in (
+            "What is the annual value of the children's reading club to the council?",
+            "What is the value of the books moved to the post office?",
+        ):
+            answer = asyncio.run(service.ask(question))
+            assert answer.not_found and answer.citations == (), question
+        priced = asyncio.run(service.ask("What is the value of the reading society's appeal?"))
+    assert not priced.not_found and "raised £30,000" in priced.citations[0].quote
