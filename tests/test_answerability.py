@@ -839,14 +839,8 @@ def test_who_followed_someone_is_answered_only_where_a_successor_is_named(
         "Port chairman leaves\n\nPort chairman Tom Reid stepped down in May after ten years, the board said.\n\n"
         "Dock workers thanked Mr Reid for his work on the new ferry terminal.\n"
     )
-    if successor_named:
-        article += "\nAnn Patel, the board's deputy, took over from Mr Reid in June.\n"
-    with one_article(tmp_path, article) as service:
-        answer = asyncio.run(service.ask(question))
-    if successor_named:
-        assert not answer.not_found and "Ann Patel" in answer.citations[0].quote
-    else:
-        assert answer.not_found and answer.citations == ()
+    added = "Ann Patel, the board's deputy, took over from Mr Reid in June."
+    assert_answered_only_where_added(tmp_path, article, added if successor_named else "", question, "Ann Patel")
 
 
 @pytest.mark.parametrize(
@@ -863,12 +857,16 @@ def test_a_penalty_is_answered_only_where_one_is_given(tmp_path: Path, penalty_g
         "seeing them becomes a criminal offence in April, the council said.\n\n"
         "Staff will be trained on the new rules in March.\n"
     )
-    if penalty_given:
-        article += "\nAnyone found destroying records or deleting e-mails faces a fine of up to £5,000.\n"
-    with one_article(tmp_path, article) as service:
+    added = "Anyone found destroying records or deleting e-mails faces a fine of up to £5,000."
+    assert_answered_only_where_added(tmp_path, article, added if penalty_given else "", question, "a fine of up to £5,000")
+
+
+def assert_answered_only_where_added(tmp_path: Path, article: str, added: str, question: str, quoted: str) -> None:
+    """With the added paragraph, the question is answered from it; without, it is declined."""
+    with one_article(tmp_path, f"{article}\n{added}\n" if added else article) as service:
         answer = asyncio.run(service.ask(question))
-    if penalty_given:
-        assert not answer.not_found and "a fine of up to £5,000" in answer.citations[0].quote
+    if added:
+        assert not answer.not_found and quoted in answer.citations[0].quote
     else:
         assert answer.not_found and answer.citations == ()
 
