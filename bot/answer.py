@@ -279,14 +279,14 @@ _OUTCOME_ASKED = re.compile(
 # a penalty asked for, and one given: a fine, a sum, a prison term, a ban
 _PENALTY_ASKED = re.compile(
     r"\b(what|which)(’s|'s| is| was| are| were| would be| could be)? (the )?((max|maximum|minimum|likely|possible|"
-    r"potential|legal|criminal|top|harshest|toughest) )?(penalty|penalties|punishment|fine|sentence)\b|"
+    r"potential|legal|criminal|top|harshest|toughest) )?(penalty|penalties|punishment|fine|prison sentence|jail sentence)\b|"
     r"\bhow (long|big|large|severe|heavy|stiff) (a |an |was |is |were )?(\S+ ){0,3}?(penalty|punishment|fine|sentence|"
-    r"jail term|prison term)\b|\b(penalty|punishment|fine|sentence)s? (for|can|could|would)\b",
+    r"jail term|prison term)\b|\b(penalty|punishment)s? (for|can|could|would)\b",
     re.I,
 )
 _PENALTY = re.compile(
-    r"\b(fined?|fines|£\s?\d|\$\s?\d|€\s?\d|prison|jail|jailed|imprison\w*|custod\w*|sentenced?|"
-    r"ban|banned|disqualif\w*|suspend\w*|dismiss\w*|sacked|community service|penalt\w*|punish\w*)\b",
+    r"\b(fined?|fines|prison|jail|jailed|imprison\w*|custod\w*|sentenced?|ban|banned|disqualif\w*|suspend\w*|"
+    r"dismiss\w*|sacked|community service|penalt\w*|punish\w*)\b|[£$€]\s?\d",
     re.I,
 )
 _AHEAD = re.compile(r"\b(is|are) (set|due|expected|likely|scheduled|poised|about) to\b|\bwill\b|\b(is|are) to be\b", re.I)
