@@ -499,8 +499,10 @@ def _new(name: str, asked: str) -> bool:
     """Whether a name holds a word (of two letters or more) the question does not. A place the
     question names in another form is not new: "China" when it asks about "Beijing"."""
     words = {_bare(w) for w in asked.split()}
-    # a city is new to a question that names its country ("which Vietnamese city": Hanoi)
-    places = frozenset() if _CITY_ASKED.search(asked) else _places(asked)
+    if _CITY_ASKED.search(asked):  # a city is new to a question that names its country
+        # ("which Vietnamese city": Hanoi), so places are compared as written
+        return any(_bare(part) not in words for part in name.split() if len(_bare(part)) >= 2)
+    places = _places(asked)
     for part in tokens_with_places(name):
         if part in PLACE_KEYS:
             if part not in places:

@@ -771,6 +771,9 @@ def test_a_place_the_question_names_in_another_form_is_not_the_answer(tmp_path: 
     (tmp_path / "talks").mkdir()
     with one_article(tmp_path / "talks", talks) as service:
         city = asyncio.run(service.ask("In which French city did the ferry talks collapse?"))
+        # and one the question itself names is not
+        other = asyncio.run(service.ask("Apart from Paris, in which city did ferry talks collapse?"))
+    assert other.not_found, other.text
     assert not city.not_found
     assert "collapsed in Paris last week" in city.citations[0].quote
 
