@@ -32,7 +32,6 @@ _HUMAN_ROLE = (
     r"coach|player|captain|driver|pilot|soldier|prosecutor|detective|governor|premier|"
     r"chairman|chairwoman|superintendent|inspector|headteacher|principal|professor)"
 )
-_AUX = AUXILIARIES
 _ROLE_WORD = re.compile(rf"\b{_HUMAN_ROLE}s?\b", re.I)  # "the Russian ambassador"
 _ROLE = (
     r"(leader|minister|president|official|diplomat|person|man|woman|politician|secretary|"
@@ -41,7 +40,7 @@ _ROLE = (
     r"queen|prince|general|officer|boss|figure|critic|adviser|advisor|aide|ally|rival)"
 )
 _ORG_ASKED = re.compile(
-    rf"\b(which|what) ((?!{_AUX}\b)\w+ ){{0,2}}"
+    rf"\b(which|what) ((?!{AUXILIARIES}\b)\w+ ){{0,2}}"
     r"(company|firm|organisation|organization|group|party|body|agency|"
     r"union|charity|newspaper|paper|outlet|network|station|magazine|website|publication|channel|broadcaster|"
     r"team|club|bank|department|ministry|"
@@ -54,7 +53,7 @@ _ACCORDS = (
     r"resolution|communiqu[eé]|memorandum|ceasefire|truce|compact|settlement|understanding)s?"
 )
 _ACCORD_ASKED = re.compile(
-    rf"\b(which|what) ((?!{_AUX}\b)[\w-]+ ){{0,2}}?{_ACCORDS}\b", re.I,
+    rf"\b(which|what) ((?!{AUXILIARIES}\b)[\w-]+ ){{0,2}}?{_ACCORDS}\b", re.I,
 )
 _ACCORD = re.compile(rf"\b{_ACCORDS}\b", re.I)
 # "what did the CBI want the spare cash spent on": where money goes, asked with "what"
@@ -75,13 +74,13 @@ _QUESTION_TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"proportion|number|amount|sum|figure|fraction|percent|rate|level|price|cost|value|worth|volume|population|"
         r"death toll|toll|total|size|age|salary|budget|turnout|majority|margin|score)|"
         r"how old|(what|which)(?:’s|'s| is| was| are| were)? (?:the )?"
-        rf"(?:(?!{_AUX}\b)[\w’'-]+ ){{0,4}}rates?)\b", re.I)),
+        rf"(?:(?!{AUXILIARIES}\b)[\w’'-]+ ){{0,4}}rates?)\b", re.I)),
     (AnswerType.TIME, re.compile(
         r"^(when\b|by when|since when|until when)|\b(what|which|on what|on which|what(?:'s|’s| is| was) the) (year|date|"
         r"month|day|time|week|decade|century|season|deadline|timeline|timetable|timescale)\b|\bhow (soon|long ago)\b|"
         r"\bwhen (did|was|were|is|are|will|does|do|has|had|must|should|could|would)\b|\bhow often\b", re.I)),
     (AnswerType.PERSON, re.compile(
-        rf"^(who|whom|whose)\b|\b(which|what) ((?!{_AUX}\b)\w+ ){{0,2}}{_ROLE}s?\b|"
+        rf"^(who|whom|whose)\b|\b(which|what) ((?!{AUXILIARIES}\b)\w+ ){{0,2}}{_ROLE}s?\b|"
         r"\b(what|which)( is| was| were| are|’s|'s) (the )?names? of\b|\bname the\b|"
         r"\bwhat(’s|'s| is| was) (\S+ ){1,4}?\w+(’s|'s) (first |full |real |last )?name\b|"
         r"^what(’s|'s| is| was| are| were) ([\w’'-]+ ){1,5}called\s*\??$|" + _ORG_ASKED.pattern
@@ -498,11 +497,9 @@ def _all_named(question: str, sentence: str) -> bool:
 def _new(name: str, asked: str) -> bool:
     """Whether a name holds a word (of two letters or more) the question does not. A place the
     question names in another form is not new: "China" when it asks about "Beijing"."""
-    words = {_bare(w) for w in asked.split()}
-    if _CITY_ASKED.search(asked):  # a city is new to a question that names its country
-        # ("which Vietnamese city": Hanoi), so places are compared as written
+    words, places = _asked(asked)
+    if places is None:
         return any(_bare(part) not in words for part in name.split() if len(_bare(part)) >= 2)
-    places = _places(asked)
     for part in tokens_with_places(name):
         if part in PLACE_KEYS:
             if part not in places:
@@ -516,9 +513,15 @@ _CITY_ASKED = re.compile(r"\b(city|cities|town|towns|capital|village)\b")
 
 
 @lru_cache(maxsize=256)
-def _places(text: str) -> frozenset[str]:
-    """The places a text names, in their one canonical form."""
-    return frozenset(t for t in tokens_with_places(text) if t in PLACE_KEYS)
+def _asked(asked: str) -> tuple[frozenset[str], frozenset[str] | None]:
+    """A question's words as names compare them, and the places it names in one canonical form:
+    once a question, not once for every name of every sentence. In a "which city" question the
+    places are None, compared as written: a city is new to a question that names its country
+    ("which Vietnamese city": Hanoi)."""
+    words = frozenset(_bare(w) for w in asked.split())
+    if _CITY_ASKED.search(asked):
+        return words, None
+    return words, frozenset(t for t in tokens_with_places(asked) if t in PLACE_KEYS)
 
 
 def _org_word(word: str) -> bool:

@@ -261,7 +261,7 @@ class _Snapshot:
         self._vectors: dict[str, Vectors] = {}
         self._word_vectors: dict[str, Vectors] = {}
         self._profiles: dict[str, _Profile] = {}
-        self._paragraph_numbers: dict[str, tuple[int, ...]] = {}
+        self._parts: dict[str, dict[Part, int]] = {}
         # the names the articles write out in full, by their initials as a question may give
         # them ("kcna": Korean Central News Agency; "foi": Freedom of Information), as stems
         # ("pm": the prime minister, not the Peter Mandelson an article names)
@@ -287,16 +287,14 @@ class _Snapshot:
     def part_paragraph(self, doc_id: str, part: Part) -> int | None:
         """The paragraph number of a part of a document: its standfirst, its first or its last
         body paragraph (None when it has none)."""
-        numbers = self._paragraph_numbers.get(doc_id)
-        if numbers is None:
-            found = {p.n for chunk in self.doc_chunks.get(doc_id, []) for p in chunk.paragraphs}
-            numbers = self._paragraph_numbers[doc_id] = tuple(sorted(found))
-        body = [n for n in numbers if n != STANDFIRST]
-        if part is Part.STANDFIRST:
-            return STANDFIRST if STANDFIRST in numbers else None
-        if not body:
-            return None
-        return body[0] if part is Part.FIRST else body[-1]
+        found = self._parts.get(doc_id)
+        if found is None:
+            numbers = sorted({p.n for chunk in self.doc_chunks.get(doc_id, []) for p in chunk.paragraphs})
+            body = [n for n in numbers if n != STANDFIRST]
+            found = self._parts[doc_id] = {Part.STANDFIRST: STANDFIRST} if STANDFIRST in numbers else {}
+            if body:
+                found.update({Part.FIRST: body[0], Part.LAST: body[-1]})
+        return found.get(part)
 
     def profile(self, doc_id: str) -> _Profile:
         """What a document's passages share, from what the snapshot already holds."""
@@ -498,6 +496,8 @@ class HybridSearcher:
             para_terms: dict[int, frozenset[str]] = {}
             for s in sentences:
                 para_terms[s.paragraph] = para_terms.get(s.paragraph, frozenset()) | s.terms
+            # the paragraph of the part the question points at, if any ("the subtitle")
+            pointed = None if query.part is None else snap.part_paragraph(chunk.doc_id, query.part)
             for i, s in enumerate(sentences):
                 window = s.terms
                 if i > 0 and sentences[i - 1].paragraph == s.paragraph:
@@ -516,7 +516,7 @@ class HybridSearcher:
                     article,
                 )
                 score = sum(w * f for w, f in zip(WEIGHTS, features, strict=True))
-                if query.part is not None and s.paragraph == snap.part_paragraph(chunk.doc_id, query.part):
+                if s.paragraph == pointed:
                     score *= PART_WEIGHT
                 elif s.paragraph == STANDFIRST:
                     score *= STANDFIRST_WEIGHT
