@@ -333,7 +333,7 @@ def _event_terms(question: str) -> frozenset[str]:
 _AGE_ASKED = re.compile(r"\bhow old\b|\b(what|which) age\b|\bthe age of\b|(’s|'s) age\b", re.I)
 _AGE = re.compile(
     r"\baged? \d{1,3}\b|\b(\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"several|few)[- ](hours?|days?|weeks?|months?|years?|decades?|centuries|century)[- ]old\b|\b(at|of) (the age of )?\d{1,3}\b(?! ?(%|per|years?\b(?! old)))|"
+    r"several|few)[- ](hours?|days?|weeks?|months?|years?|decades?|centuries|century)[- ]old\b|\bat (the age of )?\d{1,3}\b(?! ?(%|per|years?\b(?! old)))|\bthe age of \d{1,3}\b|"
     r"\b[A-Z][\w’'-]+, \d{1,3},|\b[A-Z][\w’'-]+ \(\d{1,3}\)|\b(teen|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b",
 )
 _DURATION = re.compile(r"\bhow (long|soon)\b", re.I)

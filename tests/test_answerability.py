@@ -817,6 +817,12 @@ def test_an_age_is_answered_by_an_age_not_by_any_figure(tmp_path: Path) -> None:
     with one_article(tmp_path, ARTICLE) as service:
         declined = asyncio.run(service.ask("How old is Okafor?"))
     assert declined.not_found and declined.citations == ()
+    # "the jailing of 11 people" gives a count, not anyone's age
+    jailed = "Apology for wrongful jailings\n\nThe minister apologised for the wrongful jailing of 11 people in 1975.\n"
+    (tmp_path / "jailed").mkdir()
+    with one_article(tmp_path / "jailed", jailed) as service:
+        no_age = asyncio.run(service.ask("How old was the minister?"))
+    assert no_age.not_found and no_age.citations == ()
     # the age of a thing is said the same way: "e-mails more than three months old"
     purge = (
         "Council told staff to delete old e-mails\n\nStaff were told to delete e-mails more than three "
