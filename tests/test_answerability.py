@@ -411,8 +411,17 @@ def test_what_each_kind_of_question_needs(question: str, sentence: str, kind: An
         "What did Harbour Council leader Ann Patel say about the vote?",
     ],
 )
-def test_a_role_that_speaks_is_not_the_kind_of_answer_asked(question: str) -> None:
+def test_a_role_that_speaks_is_not_the_kind_of_answer_asked(tmp_path: Path, question: str) -> None:
     assert question_type(question) is None
+    # what the user sees: what was said, not "doesn't say" for want of a name the question lacks
+    article = (
+        "Harbour vote passes\n\nHarbour Council leader Ann Patel said the vote was a victory for the town.\n\n"
+        "The chief said the roof would be fixed by May.\n"
+    )
+    with one_article(tmp_path, article) as service:
+        answer = asyncio.run(service.ask(question))
+    assert not answer.not_found
+    assert ("fixed by May" if "roof" in question else "a victory for the town") in answer.citations[0].quote
 
 
 SEA_WALL = """Harbour wall plan approved
@@ -743,9 +752,20 @@ The mayor said talks would go on.
     assert "opposed by France and Germany" in answer.citations[0].quote
 
 
-def test_putting_stress_on_something_is_not_where_money_goes() -> None:
+def test_putting_stress_on_something_is_not_where_money_goes(tmp_path: Path) -> None:
     assert question_type("what did the march 2018 china–nk understanding put stress on?") is None
     assert question_type("What did the CBI boss want any spare money put towards?") is AnswerType.PLACE
+    # what the user sees: both answered, each from its own sentence
+    article = (
+        "Port and ferry firm sign deal\n\nThe March 2018 port understanding stressed that regular talks "
+        "would continue between the two towns. Both sides signed it in Calais.\n\nThe port's boss wants any spare money put towards training "
+        "dock workers.\n"
+    )
+    with one_article(tmp_path, article) as service:
+        stress = asyncio.run(service.ask("what did the march 2018 port understanding put stress on?"))
+        money = asyncio.run(service.ask("What did the port's boss want any spare money put towards?"))
+    assert not stress.not_found and "regular talks" in stress.citations[0].quote
+    assert not money.not_found and "training dock workers" in money.citations[0].quote
 
 
 TRADE = """Port town looks beyond France
