@@ -107,7 +107,9 @@ class ExtractiveAnswerer:
             near.update(terms(" ".join(_own_sentences(result.best, quote))))
             if not set(counts) & near:
                 return False
-        if any(t not in vocabulary for n in question_numbers(result.question) for t in self.searcher.as_written(n)):
+        if any(
+            not vocabulary.intersection(self.searcher.as_written(n)) for n in question_numbers(result.question)
+        ):
             return False  # "Labour's 2007 conference" in an article that never says 2007
         if result.speech and not reports_speech(quote.text):
             return False  # "what did X say": the passage must report someone saying something

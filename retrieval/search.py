@@ -122,6 +122,12 @@ _TELLING = re.compile(
 )
 
 
+# a small figure a chat question writes in digits, as articles write it
+_SMALL_NUMBERS = dict(
+    zip(map(str, range(2, 13)), terms("two three four five six seven eight nine ten eleven twelve"), strict=True)
+)
+
+
 def reports_speech(text: str) -> bool:
     """Whether a text reports someone saying, warning, claiming... something."""
     return bool(set(terms(_TELLING.sub(" ", text))) & _REPORTING) or bool(_QUOTATION.search(text))
@@ -275,9 +281,12 @@ class _Snapshot:
                     self.spelled_out[initials] = tuple(terms(" ".join(name)))
 
     def as_written(self, term: str) -> tuple[str, ...]:
-        """The stems a question's term is searched as: itself if a passage uses it, else the year
+        """The stems a question's term is searched as: a small figure as digits and as a word
+        ("2", "two"), whichever passages use; a term itself if a passage uses it, else the year
         two digits stand for ("97": 1997) or the words initials stand for ("kcna": Korean Central
         News Agency), else itself."""
+        if term in _SMALL_NUMBERS:  # "the 2 countries": "the two countries", or "2"
+            return tuple(t for t in (term, _SMALL_NUMBERS[term]) if self.index.known(t)) or (term,)
         if self.index.known(term):
             return (term,)
         if len(term) == 2 and term.isdigit():  # "the debate in 97": 1997

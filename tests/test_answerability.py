@@ -649,6 +649,22 @@ A debate planned in 1997 was cancelled when the candidates could not agree a for
     assert refused.not_found  # 1998 is a year the article never gives
 
 
+def test_a_small_figure_in_digits_is_the_word_the_article_writes(tmp_path: Path) -> None:
+    # chat writes "the 2 ferries"; the article writes "two": a figure it does give
+    article = """Ferry service cut
+
+The island's two ferries will sail only at weekends from May, the operator said.
+
+Fares will rise by a fifth on the mainland route.
+"""
+    with one_article(tmp_path, article) as service:
+        answer = asyncio.run(service.ask("when will the 2 ferries sail"))
+        refused = asyncio.run(service.ask("when will the 3 ferries sail"))
+    assert not answer.not_found
+    assert "only at weekends from May" in answer.citations[0].quote
+    assert refused.not_found  # three is a figure the article never gives
+
+
 def test_initials_that_are_no_word_name_a_place_in_any_case(tmp_path: Path) -> None:
     # chat types "nk" and "dprk" for North Korea; "us" stays a pronoun
     article = """Border talks
