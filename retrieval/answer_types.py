@@ -518,7 +518,9 @@ def _asked(asked: str) -> tuple[frozenset[str], frozenset[str] | None]:
     once a question, not once for every name of every sentence. In a "which city" question the
     places are None, compared as written: a city is new to a question that names its country
     ("which Vietnamese city": Hanoi)."""
-    words = frozenset(_bare(w) for w in asked.split())
+    bare = [_bare(w) for w in asked.split()]
+    # chat drops a possessive's apostrophe: "kims grandfather" asks about Kim
+    words = frozenset([*bare, *(w[:-1] for w in bare if len(w) >= 4 and w.endswith("s"))])
     if _CITY_ASKED.search(asked):
         return words, None
     return words, frozenset(t for t in tokens_with_places(asked) if t in PLACE_KEYS)

@@ -665,6 +665,24 @@ Fares will rise by a fifth on the mainland route.
     assert refused.not_found  # three is a figure the article never gives
 
 
+def test_a_chat_possessive_without_its_apostrophe_is_not_the_name_asked_for(tmp_path: Path) -> None:
+    # "patels grandfather" asks about Patel: her own name is no answer to "whats the name of"
+    article = """Mayor to sail for charity
+
+Mayor Ann Patel says she will sail to Calais in June to raise money for the lifeboat station.
+
+Of course, the lifeboat station once rescued Patel’s grandfather.
+
+Patel will sail her boat, the Sea Swift, across the Channel in two days.
+"""
+    with one_article(tmp_path, article) as service:
+        refused = asyncio.run(service.ask("whats the name of patels grandfather"))
+        answer = asyncio.run(service.ask("whats the name of patels boat"))
+    assert refused.not_found
+    assert not answer.not_found
+    assert "the Sea Swift" in answer.citations[0].quote
+
+
 def test_initials_that_are_no_word_name_a_place_in_any_case(tmp_path: Path) -> None:
     # chat types "nk" and "dprk" for North Korea; "us" stays a pronoun
     article = """Border talks
