@@ -565,6 +565,7 @@ def test_who_wrote_the_article_is_not_whoever_wrote_a_letter_in_it(tmp_path: Pat
     with one_article(tmp_path, article) as service:
         assert asyncio.run(service.ask("Who wrote this article?")).not_found
         assert asyncio.run(service.ask("Who wrote this analysis piece?")).not_found
+        assert asyncio.run(service.ask("who wrote the mayor port closure piece")).not_found
         assert "Ann Patel" in asyncio.run(service.ask("Who has written to the minister?")).citations[0].quote
 
 
