@@ -9,7 +9,7 @@ from bot.models import NOT_FOUND_TEXT, Answer, Citation, Mode
 from retrieval.aliases import PAST_FORMS
 from retrieval.answer_types import MONEY_SUM, MONTH_NAMES, holds
 from retrieval.lexical import terms
-from retrieval.question_parts import counted, question_names, question_numbers, speaker
+from retrieval.question_parts import counted, name_groups, question_names, question_numbers, speaker
 from retrieval.search import Hit, HybridSearcher, SearchResult, Sentence, reports_speech
 from retrieval.types import Passage
 
@@ -124,7 +124,9 @@ class ExtractiveAnswerer:
             return False  # "How did Trump respond?": "he'd be willing to meet Trump" is no reply
         if _AUTHOR_ASKED.search(result.question) and not _BYLINE.search(quote.text):
             return False  # "Who wrote this article?": "Howard has written to Blair" is no byline
-        if _OUTCOME_ASKED.search(result.question) and only_ahead(result.best.passage.text):
+        if _OUTCOME_ASKED.search(result.question) and (
+            only_ahead(result.best.passage.text) or self._still_ahead(result.question, quote.doc_id)
+        ):
             return False  # "What was the result of the vote?": "a decision is set to be made"
         if _PENALTY_ASKED.search(result.question) and not any(
             _PENALTY.search(text) for text in _own_sentences(result.best, quote)
@@ -135,6 +137,17 @@ class ExtractiveAnswerer:
         # the kind of answer asked for, in the best sentence itself: its neighbours would let
         # "When did Kim meet Lavrov?" pass on a date that is about something else
         return has_kind
+
+    def _still_ahead(self, question: str, doc_id: str) -> bool:
+        """Whether the article tells of what the question's named ones do together only as still
+        to come or as a maybe ("Kim is likely to meet Putin", "we may find out at a Kim-Putin
+        summit"): then "where did Kim and Putin eventually meet" is not answered by another
+        meeting."""
+        groups = name_groups(question)
+        if len(groups) < 2 and not any(len(group) > 1 for group in groups):
+            return False  # two named, or one in full ("Tony Blair", "the Hutton Inquiry")
+        told = self.searcher.sentences_naming(doc_id, groups)
+        return bool(told) and all(_MAYBE.search(text) and not _DONE.search(text) for text in told)
 
     def answer(self, result: SearchResult, mode: Mode = "extractive", note: str = "") -> Answer:
         if result.best is None:
@@ -293,6 +306,11 @@ _PENALTY = re.compile(
     re.I,
 )
 _AHEAD = re.compile(r"\b(is|are) (set|due|expected|likely|scheduled|poised|about) to\b|\bwill\b|\b(is|are) to be\b", re.I)
+# still to come, or only possible
+_MAYBE = re.compile(
+    _AHEAD.pattern + r"|\b(?-i:may|might|could|would)\b|\b(likely|possible|potential|planned|expected|next|yet to)\b",
+    re.I,
+)
 _DONE = re.compile(
     r"\b(voted|decided|approved|rejected|backed|passed|ruled|agreed|chose|bought|sold|won|lost|"
     r"concluded|resulted|ended)\b", re.I,

@@ -86,6 +86,29 @@ def question_names(question: str) -> list[str]:
     return out
 
 
+def name_groups(question: str) -> list[list[str]]:
+    """The question's names one group a name, as stems: "Kim Jong Un and Vladimir Putin" is
+    [kim, jong, un], [vladimir, putin]; a place is a group of its own."""
+    groups: list[list[str]] = []
+    run = False
+    for token in tokens_with_places(question)[1:]:
+        if token.casefold() in _REGION_WORDS:
+            run = False
+            continue
+        if token in PLACE_KEYS:
+            groups.append([token])
+            run = False
+        elif token[0].isupper() and token != "I":
+            if run:
+                groups[-1].extend(terms(token))
+            else:
+                groups.append(terms(token))
+            run = True
+        else:
+            run = False
+    return [g for g in groups if g]
+
+
 # a region's adjective describes what is asked for; the article need not use it
 _REGION_WORDS = frozenset(
     ["european", "asian", "african", "arab", "scandinavian", "nordic", "baltic", "balkan",

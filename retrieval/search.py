@@ -573,6 +573,17 @@ class HybridSearcher:
             out.extend(p for p in zip(snap.sentences(chunk), vecs, strict=True) if p[0].paragraph != STANDFIRST)
         return sorted(out, key=lambda p: p[0].start)
 
+    def sentences_naming(self, doc_id: str, groups: Sequence[Sequence[str]]) -> list[str]:
+        """The texts of a document's sentences that name every one of these, each a group of
+        stems any of which names it ("Vladimir Putin": "Putin" will do)."""
+        snap = self.snapshot()
+        return [
+            x.text
+            for chunk in snap.doc_chunks.get(doc_id, [])
+            for x in snap.sentences(chunk)
+            if all(x.terms.intersection(group) for group in groups)
+        ]
+
     def document_terms(self, doc_id: str) -> set[str]:
         """Every stem the document uses."""
         return self.snapshot().doc_terms.get(doc_id, set())

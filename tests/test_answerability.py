@@ -684,6 +684,35 @@ Patel will sail her boat, the Sea Swift, across the Channel in two days.
     assert "the Sea Swift" in answer.citations[0].quote
 
 
+PORT_TALKS = """Port talks
+
+Mayor Ann Patel is likely to meet ferry boss Tom Okafor next month, officials said.
+
+Since the collapse of the harbour talks in Dover in March, Patel has kept to herself.
+
+Patel met the transport minister in Calais last week to discuss the port.
+"""
+
+
+def test_a_meeting_the_article_has_still_to_come_is_not_answered_by_another_one(tmp_path: Path) -> None:
+    # every sentence naming both has their meeting ahead: Calais is where she met someone else
+    with one_article(tmp_path, PORT_TALKS) as service:
+        refused = asyncio.run(service.ask("Where did Ann Patel and Tom Okafor eventually meet?"))
+        answer = asyncio.run(service.ask("Where did Patel meet the transport minister?"))
+    assert refused.not_found and refused.citations == ()
+    assert "in Calais last week" in answer.citations[0].quote
+
+
+def test_a_meeting_the_article_says_happened_is_answered(tmp_path: Path) -> None:
+    held = PORT_TALKS.replace(
+        "is likely to meet ferry boss Tom Okafor next month", "finally met ferry boss Tom Okafor in Folkestone on Monday"
+    )
+    with one_article(tmp_path, held) as service:
+        answer = asyncio.run(service.ask("Where did Ann Patel and Tom Okafor eventually meet?"))
+    assert not answer.not_found
+    assert "in Folkestone on Monday" in answer.citations[0].quote
+
+
 def test_initials_that_are_no_word_name_a_place_in_any_case(tmp_path: Path) -> None:
     # chat types "nk" and "dprk" for North Korea; "us" stays a pronoun
     article = """Border talks
