@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from bot.models import NOT_FOUND_TEXT, Answer, Citation, Mode
 from retrieval.aliases import PAST_FORMS
-from retrieval.answer_types import MONEY_SUM, MONTH_NAMES, holds
+from retrieval.answer_types import MONEY_SUM, MONTH_NAMES, AnswerType, holds, meeting_ahead
 from retrieval.lexical import terms
 from retrieval.question_parts import counted, name_groups, question_names, question_numbers, speaker
 from retrieval.search import Hit, HybridSearcher, SearchResult, Sentence, reports_speech
@@ -132,6 +132,15 @@ class ExtractiveAnswerer:
             _PENALTY.search(text) for text in _own_sentences(result.best, quote)
         ):
             return False  # "What penalty does destroying records carry?": "a criminal offence" is none
+        if result.kind in (AnswerType.PLACE, AnswerType.TIME) and meeting_ahead(result.question):
+            # "where are kim and putin gonna meet": where or when the ones asked about meet, in
+            # a sentence that names two of them, not a place or date of something else
+            groups = name_groups(result.question, self.searcher.proper_names(quote.doc_id))
+            if len(groups) > 1 and not any(
+                sum(bool(set(terms(text)).intersection(group)) for group in groups) > 1
+                for text in _own_sentences(result.best, quote)
+            ):
+                return False
         if result.why and only_as_a_time(result.best.passage.text, result.question):
             return False  # "Why did the summit collapse?": "Since the summit's collapse, ..."
         # the kind of answer asked for, in the best sentence itself: its neighbours would let
@@ -143,7 +152,7 @@ class ExtractiveAnswerer:
         to come or as a maybe ("Kim is likely to meet Putin", "we may find out at a Kim-Putin
         summit"): then "where did Kim and Putin eventually meet" is not answered by another
         meeting."""
-        groups = name_groups(question)
+        groups = name_groups(question, self.searcher.proper_names(doc_id))
         if len(groups) < 2 and not any(len(group) > 1 for group in groups):
             return False  # two named, or one in full ("Tony Blair", "the Hutton Inquiry")
         told = self.searcher.sentences_naming(doc_id, groups)

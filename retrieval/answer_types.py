@@ -488,6 +488,15 @@ def asks_where(question: str) -> bool:
     )
 
 
+def meeting_ahead(question: str) -> bool:
+    """Whether a question asks about a meeting still to come ("where will Kim and Putin meet"),
+    not how often someone will hold a news conference."""
+    return bool(_MEETING_ASKED.search(question) and _AHEAD_ASKED.search(question))
+
+
+_MEETING_ASKED = re.compile(r"\b(meet|meets|meeting|summit|summits|talks)\b", re.I)
+
+
 def _all_named(question: str, sentence: str) -> bool:
     """Whether the sentence names everyone the question does (places aside)."""
     people = {n for n in question_names(question) if n not in PLACE_KEYS}

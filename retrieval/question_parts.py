@@ -5,6 +5,7 @@ much oil") and whose words it asks for ("What did Xi say")."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from retrieval.aliases import PLACE_KEYS, tokens_with_places
 from retrieval.lexical import terms
@@ -86,9 +87,10 @@ def question_names(question: str) -> list[str]:
     return out
 
 
-def name_groups(question: str) -> list[list[str]]:
+def name_groups(question: str, proper: Collection[str] = ()) -> list[list[str]]:
     """The question's names one group a name, as stems: "Kim Jong Un and Vladimir Putin" is
-    [kim, jong, un], [vladimir, putin]; a place is a group of its own."""
+    [kim, jong, un], [vladimir, putin]; a place is a group of its own. A word chat writes in
+    lower case is a name too where its stem is among `proper` ("kim and putin")."""
     groups: list[list[str]] = []
     run = False
     for token in tokens_with_places(question)[1:]:
@@ -98,7 +100,7 @@ def name_groups(question: str) -> list[list[str]]:
         if token in PLACE_KEYS:
             groups.append([token])
             run = False
-        elif token[0].isupper() and token != "I":
+        elif (token[0].isupper() and token != "I") or (proper and set(terms(token)) & set(proper)):
             if run:
                 groups[-1].extend(terms(token))
             else:

@@ -122,6 +122,7 @@ _TELLING = re.compile(
 )
 
 
+_WORD_AT = re.compile(r"[^\W\d_][\w’'-]*")
 # a small figure a chat question writes in digits, as articles write it
 _SMALL_NUMBERS = dict(
     zip(map(str, range(2, 13)), terms("two three four five six seven eight nine ten eleven twelve"), strict=True)
@@ -263,6 +264,7 @@ class _Snapshot:
                 self.following[before.id] = chunk
             before = chunk
         self._doc_names: dict[str, frozenset[str]] = {}
+        self._proper: dict[str, frozenset[str]] = {}
         self._sentences: dict[str, list[Sentence]] = {}
         self._vectors: dict[str, Vectors] = {}
         self._word_vectors: dict[str, Vectors] = {}
@@ -341,6 +343,20 @@ class _Snapshot:
             text = "\n".join(c.text for c in self.doc_chunks.get(doc_id, []))
             found = frozenset(initials for initials, _ in _initials(text))
             self._doc_names[doc_id] = found
+        return found
+
+    def proper_names(self, doc_id: str) -> frozenset[str]:
+        """Stems of the words a document writes with a capital, past a sentence's first word, and
+        never without one ("Kim", "Putin"; not "Budget" where it also writes "budget")."""
+        found = self._proper.get(doc_id)
+        if found is None:
+            capital: set[str] = set()
+            lower: set[str] = set()
+            for chunk in self.doc_chunks.get(doc_id, []):
+                for sentence in self.sentences(chunk):
+                    for word in _WORD_AT.findall(sentence.text)[1:]:
+                        (capital if word[0].isupper() else lower).update(terms(word))
+            found = self._proper[doc_id] = frozenset(capital - lower)
         return found
 
     def term_vectors(
@@ -583,6 +599,10 @@ class HybridSearcher:
             for x in snap.sentences(chunk)
             if all(x.terms.intersection(group) for group in groups)
         ]
+
+    def proper_names(self, doc_id: str) -> frozenset[str]:
+        """Stems of the words a document writes only with a capital ("Kim", "Putin")."""
+        return self.snapshot().proper_names(doc_id)
 
     def document_terms(self, doc_id: str) -> set[str]:
         """Every stem the document uses."""
