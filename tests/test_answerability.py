@@ -722,6 +722,22 @@ def test_a_meeting_the_article_says_happened_is_answered(tmp_path: Path) -> None
     assert "in Folkestone on Monday" in answer.citations[0].quote
 
 
+def test_chats_lower_case_names_are_not_what_a_date_must_be_near(tmp_path: Path) -> None:
+    # "when did okafor meet patel": the article gives no date for that meeting; "June 12" is
+    # near "Okafor" only as the day he signed something else
+    article = """Ferry talks
+
+Ferry boss Tom Okafor is expected to meet transport minister Jo Bell next. Okafor has yet to meet the minister and, while he did meet Mayor Ann Patel, a deal would let Okafor show he has other partners if the council fails to keep to the June 12 harbour agreement, signed by Okafor and council leader Sam Reid.
+
+Patel visited Calais on 3 May to discuss the port.
+"""
+    with one_article(tmp_path, article) as service:
+        refused = asyncio.run(service.ask("when did okafor meet patel"))
+        signed = asyncio.run(service.ask("when did okafor and reid sign the harbour agreement"))
+    assert refused.not_found and refused.citations == ()
+    assert "the June 12 harbour agreement" in signed.citations[0].quote
+
+
 def test_initials_that_are_no_word_name_a_place_in_any_case(tmp_path: Path) -> None:
     # chat types "nk" and "dprk" for North Korea; "us" stays a pronoun
     article = """Border talks
