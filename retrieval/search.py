@@ -111,7 +111,9 @@ def _soft_coverage(
 _ABOUT_THE_TEXT = re.compile(
     r"\b(article|piece|story|report|text|author|writer|passage|paragraph|journalist)\b", re.I
 )
-_QUOTATION = re.compile(r"[:,]\s*[“\"]")
+# words quoted after "said:" or a comma, or a sentence that opens with a quotation mark (news
+# sets a speaker's words as their own paragraph: "\"If in doubt retain,\" ...")
+_QUOTATION = re.compile(r"[:,]\s*[“\"]|(^|[.!?]\s+|\n\s*)[“\"](?=[A-Z])")
 
 
 # "telling" as an adjective ("is particularly telling") reports nobody's words

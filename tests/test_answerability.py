@@ -738,6 +738,24 @@ Patel visited Calais on 3 May to discuss the port.
     assert "the June 12 harbour agreement" in signed.citations[0].quote
 
 
+def test_a_paragraph_that_opens_with_a_quotation_reports_someones_words(tmp_path: Path) -> None:
+    # news sets a speaker's words as a paragraph of their own, with no "said" in it
+    article = """Records rules
+
+The information commissioner, Ann Patel, spoke to MPs on Tuesday about the council's old files.
+
+"If in doubt keep it, that has been the rule of the council for years. Only when a record has no further use may it be destroyed."
+
+The new law will apply to every council from next year.
+"""
+    with one_article(tmp_path, article) as service:
+        answer = asyncio.run(service.ask("What rule of thumb did the commissioner say the council has long followed?"))
+    assert not answer.not_found
+    assert "If in doubt keep it" in answer.citations[0].quote
+    assert reports_speech('"If in doubt keep it," she said.') and reports_speech('Years on. "If in doubt keep it."')
+    assert not reports_speech("The council kept its old files in doubt.")
+
+
 def test_initials_that_are_no_word_name_a_place_in_any_case(tmp_path: Path) -> None:
     # chat types "nk" and "dprk" for North Korea; "us" stays a pronoun
     article = """Border talks
