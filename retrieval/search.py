@@ -109,7 +109,13 @@ def _soft_coverage(
 
 # "What does the article say about X?" asks what the text says, not what someone said.
 _ABOUT_THE_TEXT = re.compile(
-    r"\b(article|piece|story|report|text|author|writer|passage|paragraph|journalist)\b", re.I
+    r"\b(article|piece|story|report|text|author|writer|passage|paragraph|journalist)\b|"
+    # what a document or a thing says: its words, not someone's ("what did the 2018 declaration
+    # say", "what did the march 2018 thing say")
+    r"\bdid (the |that |this |its |their )(\S+ ){0,3}?(statement|declaration|agreement|accord|emphasis|letter|"
+    r"document|guidance|memo|e-?mail|message|manifesto|poster|survey|study|poll|law|act|bill|order|rules|"
+    r"thing|deal|pact|treaty|communique|communiqué) say\b",
+    re.I,
 )
 # words quoted after "said:" or a comma, or a sentence that opens with a quotation mark (news
 # sets a speaker's words as their own paragraph: "\"If in doubt retain,\" ...")

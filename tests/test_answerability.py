@@ -756,6 +756,26 @@ The new law will apply to every council from next year.
     assert not reports_speech("The council kept its old files in doubt.")
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did the May 2019 agreement say should continue between the two towns?",
+        "what did the 2019 thing say shd keep going between the towns",
+    ],
+)
+def test_what_a_document_says_needs_no_one_reported_speaking(tmp_path: Path, question: str) -> None:
+    article = """Twin towns drift apart
+
+Since the ferry strike, the mayor of Dover has mostly kept to herself. Her silence toward Calais is telling given the May 2019 agreement on “regular talks” continuing between the two towns.
+
+Calais has since signed a trade deal with Ostend.
+"""
+    with one_article(tmp_path, article) as service:
+        answer = asyncio.run(service.ask(question))
+    assert not answer.not_found
+    assert "“regular talks” continuing between the two towns" in answer.citations[0].quote
+
+
 def test_initials_that_are_no_word_name_a_place_in_any_case(tmp_path: Path) -> None:
     # chat types "nk" and "dprk" for North Korea; "us" stays a pronoun
     article = """Border talks
