@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from bot.models import NOT_FOUND_TEXT, Answer, Citation, Mode
 from retrieval.aliases import PAST_FORMS
-from retrieval.answer_types import MONEY_SUM, MONTH_NAMES, AnswerType, holds, meeting_ahead
+from retrieval.answer_types import MONEY_SUM, MONTH_NAMES, AnswerType, asked_kinds, holds, meeting_ahead
 from retrieval.lexical import terms
 from retrieval.question_parts import counted, name_groups, question_names, question_numbers, speaker
 from retrieval.search import Hit, HybridSearcher, SearchResult, Sentence, reports_speech
@@ -96,6 +96,10 @@ class ExtractiveAnswerer:
         has_kind = result.kind is None or any(
             holds(result.kind, text, asked) for text in _own_sentences(result.best, quote)
         )
+        # "who bought the dome, and for how much": both, in the quote
+        for kind in asked_kinds(result.question):
+            if not any(holds(kind, text, asked) for text in [*_own_sentences(result.best, quote), quote.text]):
+                return False
         vouched = bool(known_names) and result.kind is not None and has_kind
         if (
             weight >= self.policy.max_unknown_share

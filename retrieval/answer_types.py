@@ -354,6 +354,22 @@ def question_type(question: str) -> AnswerType | None:
     return None
 
 
+def asked_kinds(question: str) -> list[AnswerType]:
+    """Every kind of answer a question joining two asks wants ("who bought it, and for how
+    much?", "where and when will they meet?"); none for a question that asks one thing."""
+    if not _COMPOUND.search(question):
+        return []
+    return [kind for kind, pattern in _QUESTION_TYPES if pattern.search(question)]
+
+
+# a second question word joined to the first: "and for how much", "where and when" (not "When
+# she spoke, what did she say")
+_COMPOUND = re.compile(
+    r"\band\s+(?:(?:for|with|by|on|in|at)\s+)?(?:how much|how many|what|which|when|where|who)\b",
+    re.I,
+)
+
+
 def holds(kind: AnswerType, sentence: str, question: str) -> bool:
     """Whether the sentence holds an answer of that kind that the question lacks."""
     asked = question.casefold()

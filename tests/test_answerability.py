@@ -776,6 +776,21 @@ Calais has since signed a trade deal with Ostend.
     assert "“regular talks” continuing between the two towns" in answer.citations[0].quote
 
 
+def test_a_question_asking_two_things_wants_both_in_the_quote(tmp_path: Path) -> None:
+    # a sum is there, a buyer is not: "who bought it, and for how much" is not answered
+    article = """Pier sale criticised
+
+The first attempt to sell the old pier failed, a report by the town's auditors says.
+
+The report said the pier cost taxpayers £2.1m to maintain in the four years before it was sold. Finally, a deal to turn it into a concert venue was struck last week.
+"""
+    with one_article(tmp_path, article) as service:
+        refused = asyncio.run(service.ask("Who bought the pier, and for how much?"))
+        answer = asyncio.run(service.ask("How much did the pier cost taxpayers to maintain, and over how many years?"))
+    assert refused.not_found and refused.citations == ()
+    assert "£2.1m to maintain in the four years" in answer.citations[0].quote
+
+
 def test_initials_that_are_no_word_name_a_place_in_any_case(tmp_path: Path) -> None:
     # chat types "nk" and "dprk" for North Korea; "us" stays a pronoun
     article = """Border talks
