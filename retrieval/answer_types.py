@@ -216,6 +216,12 @@ _BUYER_ASKED = re.compile(
     r"\b(which|what) (\w+ )?(company|firm|business|consortium|bidder|buyer|developer)s?\b|"
     r"\bwho (\w+ ){0,2}(bought|buy|buys|buying|purchased|acquired|owns)\b", re.I,
 )
+_PURCHASE = re.compile(
+    r"\b(buy|buys|buying|bought|buyer|buyers|purchase|purchased|purchaser|acquire|acquired|acquires|acquisition|"
+    r"takeover|took over|taken over|snapped up|owner|owners|owns|owned|sold to|sale to|leased to|lease to|"
+    r"won the (?:contract|deal|bid|tender)|winning bid|successful bidder)\b",
+    re.I,
+)
 _SUCCESSION_ASKED = re.compile(
     r"\bwho (?:will |would |has |had |is to |is going to |might )?(?:succeed|succeeded|replace|replaced|"
     r"follow|followed|take over from|took over from|taken over from)\b|\bwho (?:is|was|will be) (?:\w+(?:’s|'s) )?"
@@ -422,7 +428,9 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
     if kind is AnswerType.PERSON:
         # a name ("Sergei Lavrov", "Putin") or people named by role ("taxpayers", "employers")
         if _BUYER_ASKED.search(question):  # "which company bought it": a name that is not a
-            return bool(_firms(sentence, asked))  # person or an arm of the state
+            # person or an arm of the state ("which company bought it": said to buy something)
+            firm = bool(_firms(sentence, asked))
+            return firm and (not _PURCHASE.search(question) or bool(_PURCHASE.search(sentence)))
         if _SUCCESSION_ASKED.search(question):  # "who replaced Campbell": someone said to
             return bool(_SUCCESSION.search(sentence)) and bool(_names(sentence, asked, False))  # follow him
         if _ACCORD_ASKED.search(question):  # "which agreement": "the Singapore declaration"

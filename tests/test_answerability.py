@@ -318,6 +318,10 @@ def test_email_and_e_mail_are_one_word(tmp_path: Path, question: str) -> None:
          "More than £2m could now come back to the council in the wake of the deal to rebuild "
          "the site in Greenwich, London.\n\n"
          "The site will become a museum and flats.\n", ""),
+        # a firm that worked on the deal did not buy anything
+        ("The old power station was finally sold on Monday, the council said.\n\n"
+         "Council leader Ann Patel said Harbour Partnerships had worked hard to get a deal.\n\n"
+         "The site will become a museum and flats.\n", ""),
     ],
 )
 @pytest.mark.parametrize(
