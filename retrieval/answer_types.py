@@ -74,7 +74,7 @@ _QUESTION_TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"proportion|number|amount|sum|figure|fraction|percent|rate|level|price|cost|value|worth|volume|population|"
         r"death toll|toll|total|size|age|salary|budget|turnout|majority|margin|score)|"
         r"how old|(what|which)(?:’s|'s| is| was| are| were)? (?:the )?"
-        rf"(?:(?!{AUXILIARIES}\b)[\w’'-]+ ){{0,4}}rates?)\b", re.I)),
+        rf"(?:(?!{AUXILIARIES}\b)[\w’'-]+ ){{0,6}}rates?)\b", re.I)),
     (AnswerType.TIME, re.compile(
         r"^(when\b|by when|since when|until when)|\b(what|which|on what|on which|what(?:'s|’s| is| was) the) (year|date|"
         r"month|day|time|week|decade|century|season|deadline|timeline|timetable|timescale)\b|\bhow (soon|long ago)\b|"

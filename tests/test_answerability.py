@@ -383,6 +383,9 @@ def test_which_company_bought_it_wants_a_firm_not_the_official_who_welcomed_the_
         ("What is the central bank's interest rate at the moment?",
          "If the bank raises interest rates, borrowing will slow, she said.", AnswerType.NUMBER, False),
         ("What's the weekly rate new fathers get?", "Fathers get £102.80 a week for two weeks.", AnswerType.NUMBER, True),
+        # however many words name the rate
+        ("What is the Bank of England's current base interest rate?",
+         "If the Bank of England were to raise interest rates, borrowing would slow, she said.", AnswerType.NUMBER, False),
         # "what is X called": a name, next to X
         ("What's the mayor's grandfather called?", "Mayor Ann Patel says she learnt to sail from her late grandfather.",
          AnswerType.PERSON, False),
