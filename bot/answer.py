@@ -147,7 +147,7 @@ class ExtractiveAnswerer:
             return False  # "How did Trump respond?": "he'd be willing to meet Trump" is no reply
         if _AUTHOR_ASKED.search(result.question) and not _BYLINE.search(quote.text):
             return False  # "Who wrote this article?": "Howard has written to Blair" is no byline
-        if _OUTCOME_ASKED.search(result.question) and (
+        if _OUTCOME_ASKED.search(result.question) and not _FUTURE_ASKED.search(result.question) and (
             only_ahead(result.best.passage.text) or self._still_ahead(result.question, quote.doc_id)
         ):
             return False  # "What was the result of the vote?": "a decision is set to be made"
@@ -343,6 +343,8 @@ _MAYBE = re.compile(
     _AHEAD.pattern + r"|\b(?-i:may|might|could|would)\b|\b(likely|possible|potential|planned|expected|next|yet to)\b",
     re.I,
 )
+# a question about what is still to come ("where will the tapes end up"): no outcome is due yet
+_FUTURE_ASKED = re.compile(r"\b(will|going to|gonna|is to be|are to be)\b", re.I)
 _DONE = re.compile(
     r"\b(voted|decided|approved|rejected|backed|passed|ruled|agreed|chose|bought|sold|won|lost|"
     r"concluded|resulted|ended)\b", re.I,

@@ -32,7 +32,10 @@ log = logging.getLogger(__name__)
 QUESTION_WORDS = frozenset(
     ["what", "whats", "who", "whom", "whose", "which", "when", "where", "why", "how", "does", "did", "do", "doe", "say", "said", "says", "tell", "told", "mention", "mentioned", "mentions", "article", "piece", "story", "text", "author", "writer", "report", "reported", "according", "describe", "described", "explain", "explains", "give", "given", "happen", "happened", "many", "much", "kind", "type", "sort", "thing", "things", "anything", "something", "anyone", "someone", "name", "named"]
 )
-_QUESTION_STOP = STOPWORDS | QUESTION_WORDS
+# chat's short forms of words that say nothing about a question's topic ("where r the tapes
+# gonna be kept", "what did u think abt")
+_CHAT_STOP = frozenset(["like", "r", "u", "ur", "abt", "shd", "shld", "wld", "cld", "gonna", "wanna", "bc", "cuz", "coz"])
+_QUESTION_STOP = STOPWORDS | QUESTION_WORDS | _CHAT_STOP
 # A question about what someone said favours sentences that report speech.
 _SPEECH_ASKED = frozenset(["say", "said", "says", "tell", "told", "warn", "warned", "claim", "claimed", "promise", "promised", "react", "reacted", "respond", "responded", "reaction", "response"])
 _WHY = re.compile(r"^why\b|\bwhy (did|does|do|is|was|are|were|has|have|had|would|will|should|could|might)\b|\bfor what reason\b|\bwhat (was|is|were|are) the (\w+ )?(reason|cause)s?\b|\bwhat (\w+ ){0,2}caused\b", re.I)

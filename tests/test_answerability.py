@@ -798,6 +798,32 @@ The report said the pier cost taxpayers £2.1m to maintain in the four years bef
     assert "£2.1m to maintain in the four years" in answer.citations[0].quote
 
 
+TAPES_KEPT = """Councillors' stories recorded
+
+Researchers taped interviews with 40 former councillors about their years in office.
+
+The interviews are to be placed in the county library as a historical record.
+
+The council will vote on a new library budget on Monday.
+"""
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Where will the recordings of the interviews end up?",  # still to come, and so asked
+        "where r the interviews gonna be kept",  # chat's short forms say nothing of the topic
+    ],
+)
+def test_where_something_will_end_up_is_answered_by_where_it_is_to_go(tmp_path: Path, question: str) -> None:
+    with one_article(tmp_path, TAPES_KEPT) as service:
+        answer = asyncio.run(service.ask(question))
+        settled = asyncio.run(service.ask("Where did the interviews end up in the end?"))
+    assert not answer.not_found
+    assert "placed in the county library" in answer.citations[0].quote
+    assert settled.not_found  # asked as done, and the article has it still to come
+
+
 def test_initials_that_are_no_word_name_a_place_in_any_case(tmp_path: Path) -> None:
     # chat types "nk" and "dprk" for North Korea; "us" stays a pronoun
     article = """Border talks
