@@ -303,7 +303,7 @@ def reacts(who: list[str], text: str) -> bool:
 
 # who wrote the article itself: only a byline in the text says ("By Jane Smith, BBC News")
 _AUTHOR_ASKED = re.compile(
-    r"\bwho (wrote|authored|penned|is the (author|writer) of|was the (author|writer) of) (this|the|that) ([\w’'-]+ ){0,3}?"
+    r"\bwho (wrote|authored|penned|is the (author|writer) of|was the (author|writer) of) (this|the|that) (\S+ ){0,3}?"
     r"(article|piece|story|report|text|column|analysis|commentary|op-ed)\b|"
     r"\bwho(’s|'s| is| was) the (author|writer|journalist)\b|\bwhose byline\b|\bwho wrote (it|this)\b",
     re.I,

@@ -83,6 +83,7 @@ _QUESTION_TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
         rf"^(who|whom|whose)\b|\b(which|what) ((?!{AUXILIARIES}\b)\w+ ){{0,2}}{_ROLE}s?\b|"
         r"\b(what|which)( is| was| were| are|’s|'s) (the )?names? of\b|\bname the\b|"
         r"\bwhat(’s|'s| is| was) (\S+ ){1,4}?\w+(’s|'s) (first |full |real |last )?name\b|"
+        r"\bwhat(’s|'s| is| was) (\S+ ){1,4}?\w+s (first |full |real |last )?name\s*\??$|"
         r"^what(’s|'s| is| was| are| were) ([\w’'-]+ ){1,5}called\s*\??$|" + _ORG_ASKED.pattern
         + "|" + _ACCORD_ASKED.pattern,
         re.I)),
@@ -206,6 +207,8 @@ _NAME_OF = re.compile(
     r"(\?|$|\b(in|at|on|who|that|for|from|of|with|during|when|since)\b)|"
     # "what was Kim's grandfather's name"
     r"\b(?P<owner>[a-z][\w-]*)(’s|'s) (first |full |real |last )?name\b|"
+    # chat drops the apostrophe: "whats kims grandfathers name"
+    r"\b(?P<bare>[a-z][\w-]*[a-z])s (first |full |real |last )?name\s*\??$|"
     # "what's Kim's grandfather called"
     r"^what\b.*\b(?P<called>[a-z][\w-]*) called\s*\??$", re.I,
 )
@@ -441,7 +444,7 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
         asked_stems = set(terms(question))
         named = _NAME_OF.search(question)
         if named:  # "the name of Kim's grandfather": a name written next to that grandfather
-            role = stem((named["role"] or named["owner"] or named["called"]).casefold())
+            role = stem((named["role"] or named["owner"] or named["bare"] or named["called"]).casefold())
             return any(_named_near(sentence[a:b], role, asked, people_only) for a, b in sentence_spans(sentence))
         return bool(_names(sentence, asked, people_only)) or any(
             stem(m.group(0).casefold()) not in asked_stems

@@ -573,6 +573,7 @@ def test_who_wrote_the_article_is_not_whoever_wrote_a_letter_in_it(tmp_path: Pat
         assert asyncio.run(service.ask("Who wrote this article?")).not_found
         assert asyncio.run(service.ask("Who wrote this analysis piece?")).not_found
         assert asyncio.run(service.ask("who wrote the mayor port closure piece")).not_found
+        assert asyncio.run(service.ask("who wrote the mayor/port piece")).not_found
         assert "Ann Patel" in asyncio.run(service.ask("Who has written to the minister?")).citations[0].quote
 
 
@@ -685,8 +686,10 @@ Patel will sail her boat, the Sea Swift, across the Channel in two days.
 """
     with one_article(tmp_path, article) as service:
         refused = asyncio.run(service.ask("whats the name of patels grandfather"))
+        also_refused = asyncio.run(service.ask("whats patels grandfathers name"))
         answer = asyncio.run(service.ask("whats the name of patels boat"))
     assert refused.not_found
+    assert also_refused.not_found
     assert not answer.not_found
     assert "the Sea Swift" in answer.citations[0].quote
 
