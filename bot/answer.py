@@ -20,6 +20,7 @@ _PAST_FORM = re.compile(r"ed$|^(" + "|".join(sorted(PAST_FORMS)) + r")$", re.I)
 _MONEY_WORDS = frozenset(terms("cash money value worth"))
 
 
+_CAPITAL_AFTER_FIRST = re.compile(r"(?<=.)[A-Z]")
 _WORDS = re.compile(r"[^\W\d_][\w’'-]*")
 
 
@@ -92,7 +93,9 @@ class ExtractiveAnswerer:
         # for it where the words do not ("When did the Hanoi talks break down?": "collapse")
         # "when did kim meet lavrov": chat's lower-case names read as the article writes them, so
         # a date is looked for near the meeting, not near "kim"
-        asked = with_capitals(result.question, self.searcher.proper_names(quote.doc_id))
+        asked = result.question
+        if not _CAPITAL_AFTER_FIRST.search(asked):  # chat, all in lower case
+            asked = with_capitals(asked, self.searcher.proper_names(quote.doc_id))
         has_kind = result.kind is None or any(
             holds(result.kind, text, asked) for text in _own_sentences(result.best, quote)
         )

@@ -364,10 +364,14 @@ class _Snapshot:
             capital: set[str] = set()
             lower: set[str] = set()
             for chunk in self.doc_chunks.get(doc_id, []):
-                for sentence in self.sentences(chunk):
-                    for word in _WORD_AT.findall(sentence.text)[1:]:
-                        (capital if word[0].isupper() else lower).update(terms(word))
-            found = self._proper[doc_id] = frozenset(capital - lower)
+                for para in chunk.paragraphs:
+                    for s, e in sentence_spans(chunk.text, para.start - chunk.start, para.end - chunk.start):
+                        for word in _WORD_AT.findall(chunk.text, s, e)[1:]:
+                            (capital if word[0].isupper() else lower).add(word.casefold())
+            # each distinct word stemmed once (a long document repeats most of its words)
+            stems = {word: terms(word) for word in capital | lower}
+            found = frozenset(t for w in capital for t in stems[w]) - {t for w in lower for t in stems[w]}
+            self._proper[doc_id] = found
         return found
 
     def term_vectors(
