@@ -7,10 +7,10 @@ from dataclasses import dataclass, replace
 
 from bot.models import NOT_FOUND_TEXT, Answer, Citation, Mode
 from retrieval.aliases import PAST_FORMS
-from retrieval.answer_types import MONEY_SUM, MONTH_NAMES, AnswerType, asked_kinds, holds, meeting_ahead
+from retrieval.answer_types import MONEY_SUM, MONTH_NAMES, asked_kinds, holds
 from retrieval.lexical import terms
 from retrieval.question_parts import counted, name_groups, question_names, question_numbers, speaker
-from retrieval.search import Hit, HybridSearcher, SearchResult, Sentence, reports_speech
+from retrieval.search import WORD, Hit, HybridSearcher, SearchResult, Sentence, reports_speech
 from retrieval.types import Passage
 
 _HOW_MANY = re.compile(r"\bhow many\b", re.I)
@@ -21,7 +21,6 @@ _MONEY_WORDS = frozenset(terms("cash money value worth"))
 
 
 _CAPITAL_AFTER_FIRST = re.compile(r"(?<=.)[A-Z]")
-_WORDS = re.compile(r"[^\W\d_][\w’'-]*")
 
 
 def with_capitals(question: str, proper: frozenset[str]) -> str:
@@ -34,7 +33,7 @@ def with_capitals(question: str, proper: frozenset[str]) -> str:
             return word[0].upper() + word[1:]
         return word
 
-    return _WORDS.sub(capital, question)
+    return WORD.sub(capital, question)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,15 +157,6 @@ class ExtractiveAnswerer:
             _PENALTY.search(text) for text in _own_sentences(result.best, quote)
         ):
             return False  # "What penalty does destroying records carry?": "a criminal offence" is none
-        if result.kind in (AnswerType.PLACE, AnswerType.TIME) and meeting_ahead(result.question):
-            # "where are kim and putin gonna meet": where or when the ones asked about meet, in
-            # a sentence that names two of them, not a place or date of something else
-            groups = name_groups(result.question, self.searcher.proper_names(quote.doc_id))
-            if len(groups) > 1 and not any(
-                sum(bool(set(terms(text)).intersection(group)) for group in groups) > 1
-                for text in _own_sentences(result.best, quote)
-            ):
-                return False
         if result.why and only_as_a_time(result.best.passage.text, result.question):
             return False  # "Why did the summit collapse?": "Since the summit's collapse, ..."
         # the kind of answer asked for, in the best sentence itself: its neighbours would let

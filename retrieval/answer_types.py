@@ -11,7 +11,7 @@ from functools import lru_cache
 from retrieval.aliases import PLACE_KEYS, place_spans, tokens_with_places
 from retrieval.chunking import sentence_spans
 from retrieval.lexical import STOPWORDS, stem, terms
-from retrieval.question_parts import AUXILIARIES, question_names
+from retrieval.question_parts import AUXILIARIES, name_groups, question_names
 
 
 class AnswerType(Enum):
@@ -382,6 +382,8 @@ _COMPOUND = re.compile(
 def holds(kind: AnswerType, sentence: str, question: str) -> bool:
     """Whether the sentence holds an answer of that kind that the question lacks."""
     asked = question.casefold()
+    if kind in (AnswerType.PLACE, AnswerType.TIME) and _meeting_ahead(question) and not _names_two(question, sentence):
+        return False  # "where will Kim and Putin meet": where or when they meet, not another meeting
     if kind is AnswerType.NUMBER:
         if _AGE_ASKED.search(question):  # "how old is she": "aged 54", "the 54-year-old"
             return bool(_AGE.search(sentence))
@@ -461,7 +463,7 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
             for m in _IN_AREA.finditer(sentence)
         )
     if _EVENT_ASKED.search(question) and _AHEAD_ASKED.search(question) and not _all_named(question, sentence):
-        return False  # "where will Kim and Putin meet": a place of their meeting, not of another
+        return False  # "where will the Kim-Putin summit be": every one it names, the same sentence
     if _PLACE_ASKED.search(question):
         # "where", "which city": somewhere the sentence puts something ("in Hanoi")
         return any(
@@ -515,10 +517,17 @@ def asks_where(question: str) -> bool:
     )
 
 
-def meeting_ahead(question: str) -> bool:
+def _meeting_ahead(question: str) -> bool:
     """Whether a question asks about a meeting still to come ("where will Kim and Putin meet"),
     not how often someone will hold a news conference."""
     return bool(_MEETING_ASKED.search(question) and _AHEAD_ASKED.search(question))
+
+
+def _names_two(question: str, sentence: str) -> bool:
+    """Whether the sentence names two of those the question names, if it names two or more."""
+    groups = name_groups(question)
+    said = set(terms(sentence))
+    return len(groups) < 2 or sum(bool(said.intersection(group)) for group in groups) > 1
 
 
 _MEETING_ASKED = re.compile(r"\b(meet|meets|meeting|summit|summits|talks)\b", re.I)

@@ -78,29 +78,24 @@ def question_numbers(question: str) -> list[str]:
 def question_names(question: str) -> list[str]:
     """The stems of the names a question asks about: places in any form ("DPRK" is North
     Korea) and words written with a capital ("Olympics", "Xi"). The first word is skipped."""
-    out = []
-    for token in tokens_with_places(question)[1:]:
-        if token.casefold() in _REGION_WORDS:
-            continue  # "which two European nations", "which Asian city": a kind, not a name
-        if token in PLACE_KEYS or (token[0].isupper() and token != "I"):
-            out.extend(terms(token))
-    return out
+    return [stem for group in name_groups(question) for stem in group]
 
 
 def name_groups(question: str, proper: Collection[str] = ()) -> list[list[str]]:
     """The question's names one group a name, as stems: "Kim Jong Un and Vladimir Putin" is
     [kim, jong, un], [vladimir, putin]; a place is a group of its own. A word chat writes in
     lower case is a name too where its stem is among `proper` ("kim and putin")."""
+    proper = frozenset(proper)
     groups: list[list[str]] = []
     run = False
     for token in tokens_with_places(question)[1:]:
         if token.casefold() in _REGION_WORDS:
-            run = False
+            run = False  # "which two European nations", "which Asian city": a kind, not a name
             continue
         if token in PLACE_KEYS:
-            groups.append([token])
+            groups.append(terms(token))
             run = False
-        elif (token[0].isupper() and token != "I") or (proper and set(terms(token)) & set(proper)):
+        elif (token[0].isupper() and token != "I") or (proper and proper.intersection(terms(token))):
             if run:
                 groups[-1].extend(terms(token))
             else:

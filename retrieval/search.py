@@ -133,7 +133,8 @@ _TELLING = re.compile(
 )
 
 
-_WORD_AT = re.compile(r"[^\W\d_][\w’'-]*")
+# a word as written, from its first letter ("Kim’s", "e-mail")
+WORD = re.compile(r"[^\W\d_][\w’'-]*")
 # a small figure a chat question writes in digits, as articles write it
 _SMALL_NUMBERS = dict(
     zip(map(str, range(2, 13)), terms("two three four five six seven eight nine ten eleven twelve"), strict=True)
@@ -366,7 +367,7 @@ class _Snapshot:
             for chunk in self.doc_chunks.get(doc_id, []):
                 for para in chunk.paragraphs:
                     for s, e in sentence_spans(chunk.text, para.start - chunk.start, para.end - chunk.start):
-                        for word in _WORD_AT.findall(chunk.text, s, e)[1:]:
+                        for word in WORD.findall(chunk.text, s, e)[1:]:
                             (capital if word[0].isupper() else lower).add(word.casefold())
             # each distinct word stemmed once (a long document repeats most of its words)
             stems = {word: terms(word) for word in capital | lower}
