@@ -827,6 +827,23 @@ def test_where_something_will_end_up_is_answered_by_where_it_is_to_go(tmp_path: 
     assert settled.not_found  # asked as done, and the article has it still to come
 
 
+def test_a_rate_named_in_many_words_wants_a_figure(tmp_path: Path) -> None:
+    # the article speaks of interest rates but gives none: no figure, no answer
+    article = """Rates worry
+
+If the Bank of England's monetary policy committee were to raise interest rates before the election, borrowing would slow, the minister said. She did not expect a rise.
+
+The opposition called the remarks complacent.
+
+Consumer borrowing rose at a near-record pace in January, up 4% on the month.
+"""
+    with one_article(tmp_path, article) as service:
+        refused = asyncio.run(service.ask("What is the Bank of England's current base interest rate?"))
+        answer = asyncio.run(service.ask("By how much did consumer borrowing rise in January?"))
+    assert refused.not_found and refused.citations == ()
+    assert "up 4% on the month" in answer.citations[0].quote
+
+
 def test_initials_that_are_no_word_name_a_place_in_any_case(tmp_path: Path) -> None:
     # chat types "nk" and "dprk" for North Korea; "us" stays a pronoun
     article = """Border talks
