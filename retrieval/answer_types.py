@@ -70,7 +70,9 @@ _QUESTION_TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"\b(how (many|much|big|large|high|low|far|long)|by how much|"
         r"what (will|would|did|does|do|could|might|should) (\S+ ){1,8}cost\b(?! of)|"
         r"what (\w+ ){0,2}cost (figure|estimate)|"
-        r"what (is |was |are |were )?(the )?(share|percentage|"
+        # "what's the total cost", "what was alastair campbells salary"
+        r"what(’s|'s| is| was| are| were)? (the |his |her |their |our |"
+        rf"((?!{AUXILIARIES}\b)\S+ ){{0,2}}?[\w-]+(’s|'s|s) )?(share|percentage|"
         r"proportion|number|amount|sum|figure|fraction|percent|rate|level|price|cost|value|worth|volume|population|"
         r"death toll|toll|total|size|age|salary|budget|turnout|majority|margin|score)|"
         r"how old|(what|which)(?:’s|'s| is| was| are| were)? (?:the )?"
@@ -121,7 +123,8 @@ _COST_ASKED = re.compile(
 )
 _PAID_ASKED = re.compile(
     r"\bhow much\b.*\b(paid|earn|earns|earned|charged?|fees?|salary|wages?)\b|"
-    r"\b(what|which)( is| was|’s|'s)? (the |his |her |their )?(\w+ )?(salary|wages?|fees?|pay packet|bonus)\b", re.I,
+    r"\b(what|which)( is| was|’s|'s)? (the |his |her |their |"
+    rf"((?!{AUXILIARIES}\b)\S+ ){{0,2}}?[\w-]+(’s|'s|s) )?(\w+ )?(salary|wages?|fees?|pay packet|bonus)\b", re.I,
 )
 _SHARE = re.compile(r"\d\s?%|\bper ?cent\b", re.I)
 MONEY_SUM = re.compile(

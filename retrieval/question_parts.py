@@ -21,15 +21,30 @@ _KINDS = frozenset(
 _COUNTED = re.compile(
     rf"\bhow (?:many|much) (?!{_AUX}\b)((?:(?!{_AUX}\b)[\w’'-]+ ?){{1,3}})", re.I
 )
-_MEASURED = re.compile(r"\bwhat (?:is|was|are|were) the (?:[\w’'-]+ )?(population|turnout|salary|budget|price|cost|age|value|worth)\b", re.I)
+_MEASURED = re.compile(r"\bwhat(?:’s|'s| is| was| are| were) the (?:[\w’'-]+ )?(population|turnout|salary|budget|price|cost|age|value|worth)\b", re.I)
 
 
 # chat drops the apostrophe: "whats the name of...", "whos the envoy", "wheres it being held"
 _BARE_CONTRACTION = re.compile(r"\b(what|who|where|when|how|why|that)s\b", re.I)
 
 
+# chat's spellings of the question words: "wat did kim say", "wen is the vote", "y did he go"
+_CHAT_SPELLINGS = {
+    "wat": "what", "wut": "what", "wht": "what", "wot": "what", "whta": "what",
+    "wats": "what's", "wuts": "what's", "wots": "what's",
+    "wen": "when", "whn": "when", "wher": "where", "whr": "where", "hw": "how",
+    "wich": "which", "whch": "which", "thru": "through", "b4": "before",
+}
+_CHAT_WORD = re.compile(r"\b(" + "|".join(_CHAT_SPELLINGS) + r")\b", re.I)
+# "y" is "why" only where a question starts with it and a verb follows: "y did kim go"
+_CHAT_WHY = re.compile(rf"^(\W*)y (?={AUXILIARIES}\b|isn|wasn|didn|doesn|won)", re.I)
+
+
 def with_apostrophes(question: str) -> str:
-    """The question with a chat-typed "whats", "whos"... written "what's", "who's"."""
+    """The question with a chat-typed "whats", "whos"... written "what's", "who's", and
+    chat's "wat", "wen", "y did" written "what", "when", "why did"."""
+    question = _CHAT_WORD.sub(lambda m: _CHAT_SPELLINGS[m.group(1).casefold()], question)
+    question = _CHAT_WHY.sub(r"\1why ", question)
     return _BARE_CONTRACTION.sub(r"\1's", question)
 
 

@@ -168,3 +168,19 @@ def test_of_course_that_frames_a_sentence_is_no_match_for_change_course(tmp_path
     )
     assert "the end of April" in quote
     assert paragraph == 3
+
+
+def test_one_sentence_quoting_the_question_outweighs_two_weak_ones_elsewhere(tmp_path: Path) -> None:
+    """Among the seed and the 13 BBC articles, "really" and "mean" are in two sentences of the
+    sexism piece, each scoring half what the Kim sentence quoting "corresponding measures" does.
+    Two weak sentences used to lead over one that holds the phrase asked about."""
+    files = {p.name: p.read_text(encoding="utf-8") for p in [SEED, *sorted(CORPUS.glob("*.txt"))]}
+    service = build(tmp_path, files)
+    try:
+        for question in ["what does 'corresponding measures' really mean?", "wat does 'corresponding measures' really mean"]:
+            title, paragraph, quote = first_citation(service, question)
+            assert title == SEED.read_text(encoding="utf-8").splitlines()[0], question
+            assert paragraph == 3
+            assert "“corresponding measures”\xa0— read: sanctions relief" in quote
+    finally:
+        service.close()
