@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from bot.models import NOT_FOUND_TEXT, Answer, Citation, Mode
 from retrieval.aliases import PAST_FORMS
-from retrieval.answer_types import MONEY_SUM, MONTH_NAMES, asked_kinds, holds
+from retrieval.answer_types import MONEY_SUM, MONTH_NAMES, asked_kinds, holds, names_two
 from retrieval.lexical import terms
 from retrieval.question_parts import counted, name_groups, question_names, question_numbers, speaker
 from retrieval.search import WORD, Hit, HybridSearcher, SearchResult, Sentence, reports_speech
@@ -18,6 +18,19 @@ _HOW_MANY = re.compile(r"\bhow many\b", re.I)
 _PAST_FORM = re.compile(r"ed$|^(" + "|".join(sorted(PAST_FORMS)) + r")$", re.I)
 # what "how much cash" counts is said as a sum of money ("£550m"), not with the word
 _MONEY_WORDS = frozenset(terms("cash money value worth"))
+# a count news gives by what happened: "how many deaths" is "killed seven people"
+_TOLD_AS: dict[str, frozenset[str]] = {
+    t: frozenset(terms(told)) for word, told in [
+        ("deaths", "deaths killed died dead"), ("fatalities", "fatalities killed died dead"),
+        ("casualties", "casualties killed died dead injured wounded"),
+        ("injuries", "injuries injured wounded hurt"), ("arrests", "arrests arrested"),
+    ] for t in terms(word)
+}
+
+
+def _counted_as(counts: list[str]) -> set[str]:
+    """What was counted, and the words an article may tell that count by ("killed")."""
+    return set(counts).union(*(_TOLD_AS.get(t, ()) for t in counts))
 
 
 _CAPITAL_AFTER_FIRST = re.compile(r"(?<=.)[A-Z]")
@@ -121,7 +134,7 @@ class ExtractiveAnswerer:
         # what is counted, not where: "workers" in "how many North Korean workers"
         counts = terms(" ".join(counted(result.question)))
         things = [t for t in counts if t not in names] or counts
-        if things and not any(t in vocabulary for t in things) and not (
+        if things and not _counted_as(things) & vocabulary and not (
             set(things) & _MONEY_WORDS and MONEY_SUM.search(result.best.passage.text)
         ):
             return False  # "how much oil": the article must speak of oil (of cash: a sum will do)
@@ -130,7 +143,7 @@ class ExtractiveAnswerer:
             # only of some figure ("the other three members of the Security Council")
             near = self.searcher.context_terms(result.best, radius=0)
             near.update(terms(" ".join(_own_sentences(result.best, quote))))
-            if not set(counts) & near:
+            if not _counted_as(counts) & near:
                 return False
         if any(
             not vocabulary.intersection(self.searcher.as_written(n)) for n in question_numbers(result.question)
@@ -147,12 +160,20 @@ class ExtractiveAnswerer:
             return False
         if who and reach == 0 and not reacts(speaker(result.question), quote.text):
             return False  # "How did Trump respond?": "he'd be willing to meet Trump" is no reply
+        if _DISCUSSION_ASKED.search(result.question) and not (
+            _DISCUSSED.search(result.best.passage.text) and names_two(asked, result.best.passage.text)
+        ):
+            return False  # "What did Kim and Lavrov talk about?": "he did meet Lavrov" says not what
         if _AUTHOR_ASKED.search(result.question) and not _BYLINE.search(quote.text):
             return False  # "Who wrote this article?": "Howard has written to Blair" is no byline
         if _OUTCOME_ASKED.search(result.question) and not _FUTURE_ASKED.search(result.question) and (
             only_ahead(result.best.passage.text) or self._still_ahead(result.question, quote.doc_id)
         ):
             return False  # "What was the result of the vote?": "a decision is set to be made"
+        if _BUILD_COST_ASKED.search(result.question) and not any(
+            _BUILT.search(text) for text in _own_sentences(result.best, quote)
+        ):
+            return False  # "What did the Dome cost to build?": "£28.7m to maintain and sell" is no answer
         if _PENALTY_ASKED.search(result.question) and not any(
             _PENALTY.search(text) for text in _own_sentences(result.best, quote)
         ):
@@ -294,6 +315,18 @@ def reacts(who: list[str], text: str) -> bool:
     return False
 
 
+# what was talked about at a meeting, and a passage that tells it ("discussed", "talks on")
+_DISCUSSION_ASKED = re.compile(
+    r"^\W*what (did|do|does|will|would|could) (\S+ ){1,7}?(discuss|talk about|talk of|talk over|chat about|"
+    r"speak about|go over)\b|\bwhat (was|were|is|are|will be|would be) (discussed|talked about|on the agenda)\b|"
+    r"\bwhat (were|was|are|will) (the|their) (talks?|discussions?|meetings?|conversations?) (be )?about\b",
+    re.I,
+)
+_DISCUSSED = re.compile(
+    r"\b(discuss\w*|talk(s|ed|ing)? (about|on|of|over)|agenda|topics?|focus(ed|sed|ing)? on|"
+    r"cent(red|ered) on|conversations? (about|on)|raised)\b",
+    re.I,
+)
 # who wrote the article itself: only a byline in the text says ("By Jane Smith, BBC News")
 _AUTHOR_ASKED = re.compile(
     r"\bwho (wrote|authored|penned|is the (author|writer) of|was the (author|writer) of) (this|the|that) (\S+ ){0,3}?"
@@ -314,9 +347,16 @@ _OUTCOME_ASKED = re.compile(
     r"\bby (what|how big a|how large a|how wide a) margin\b|\bby how many votes\b|\b(which|what) \w+ (won|lost)\b|"
     r"\bdid (\S+ ){1,6}?(eventually|finally|actually|ultimately) (meet|hold|sign|agree|decide|announce|vote)\b|"
     r"\bwhen they (eventually|finally|actually|ultimately) (met|signed|agreed)\b|"
-    r"\bdid (\S+ ){1,6}?(agree|sign|announce|unveil|conclude|decide) (at|in|during|when|after)\b",
+    r"\bdid (\S+ ){1,6}?(agree|sign|announce|unveil|conclude|decide) (\S+ ){0,2}?(at|in|during|when|after)\b",
     re.I,
 )
+# what building something cost, and a sentence about building it (not what it cost to run)
+_BUILD_COST_ASKED = re.compile(
+    r"\bcost\b.*\b(to build|to construct|building|constructing|construction|originally|in the first place|"
+    r"initially)\b|\b(originally|initially) cost\b|\b(build|construction) costs?\b",
+    re.I,
+)
+_BUILT = re.compile(r"\b(buil[dt]\w*|construct\w*|erect\w*|originally|initial\w*)\b", re.I)
 # a penalty asked for, and one given: a fine, a sum, a prison term, a ban
 _PENALTY_ASKED = re.compile(
     r"\b(what|which)(’s|'s| is| was| are| were| would be| could be)? (the )?((max|maximum|minimum|likely|possible|"

@@ -385,7 +385,7 @@ _COMPOUND = re.compile(
 def holds(kind: AnswerType, sentence: str, question: str) -> bool:
     """Whether the sentence holds an answer of that kind that the question lacks."""
     asked = question.casefold()
-    if kind in (AnswerType.PLACE, AnswerType.TIME) and _meeting_ahead(question) and not _names_two(question, sentence):
+    if kind in (AnswerType.PLACE, AnswerType.TIME) and _meeting_ahead(question) and not names_two(question, sentence):
         return False  # "where will Kim and Putin meet": where or when they meet, not another meeting
     if kind is AnswerType.NUMBER:
         if _AGE_ASKED.search(question):  # "how old is she": "aged 54", "the 54-year-old"
@@ -526,7 +526,7 @@ def _meeting_ahead(question: str) -> bool:
     return bool(_MEETING_ASKED.search(question) and _AHEAD_ASKED.search(question))
 
 
-def _names_two(question: str, sentence: str) -> bool:
+def names_two(question: str, sentence: str) -> bool:
     """Whether the sentence names two of those the question names, if it names two or more."""
     groups = name_groups(question)
     said = set(terms(sentence))

@@ -33,7 +33,7 @@ _CHAT_SPELLINGS = {
     "wat": "what", "wut": "what", "wht": "what", "wot": "what", "whta": "what",
     "wats": "what's", "wuts": "what's", "wots": "what's",
     "wen": "when", "whn": "when", "wher": "where", "whr": "where", "hw": "how",
-    "wich": "which", "whch": "which", "thru": "through", "b4": "before",
+    "wich": "which", "whch": "which", "b4": "before",
 }
 _CHAT_WORD = re.compile(r"\b(" + "|".join(_CHAT_SPELLINGS) + r")\b", re.I)
 # "y" is "why" only where a question starts with it and a verb follows: "y did kim go"

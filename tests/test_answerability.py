@@ -1110,3 +1110,59 @@ def test_a_value_asked_for_is_a_sum_the_article_gives(tmp_path: Path) -> None:
             assert answer.not_found and answer.citations == (), question
         priced = asyncio.run(service.ask("What is the value of the reading society's appeal?"))
     assert not priced.not_found and "raised £30,000" in priced.citations[0].quote
+
+
+PORT = """Port talks resume after strike
+
+The harbour master, Ana Silva, met the dockers' union leader Tom Reid on Monday, the first time the two have met since the strike began.
+
+Ms Silva and the transport minister discussed the cost of dredging the channel when they met in Lisbon last week.
+
+The storm that closed the port in January killed seven people and left the ferry terminal without power for a week.
+
+The new ferry terminal was opened in 2009, and the company says it now costs £3m a year to run.
+
+Ms Silva is likely to meet the Spanish port chief, Luis Garcia, next month, and the two may sign a deal on shared pilots at that summit.
+"""
+
+
+@pytest.fixture(scope="module")
+def port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    with one_article(tmp_path_factory.mktemp("port"), PORT) as service:
+        yield service
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [
+        # what was talked about, where the article tells it
+        ("What did Ms Silva and the transport minister discuss?", "discussed the cost of dredging"),
+        # a count told by what happened: "killed seven people" answers "how many deaths"
+        ("How many deaths did the January storm at the port cause?", "killed seven people"),
+        # what it costs to run, asked as such
+        ("How much does the ferry terminal cost to run?", "costs £3m a year to run"),
+    ],
+)
+def test_what_the_port_article_tells_is_quoted(port: Service, question: str, quoted: str) -> None:
+    answer = asyncio.run(port.ask(question))
+    assert not answer.not_found, question
+    assert quoted in answer.citations[0].quote
+    assert PORT.count(answer.citations[0].quote) == 1
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # they met, but the article does not say what they talked about
+        "What did Ana Silva and Tom Reid talk about when they met?",
+        "what did silva and reid discuss when they met",
+        # what it cost to run is not what it cost to build
+        "How much did the ferry terminal originally cost to build?",
+        "how much did the ferry terminal cost to build in the first place",
+        # a summit still to come has signed nothing
+        "Did Silva and Garcia sign any agreement at their summit?",
+    ],
+)
+def test_what_the_port_article_does_not_tell_is_declined(port: Service, question: str) -> None:
+    answer = asyncio.run(port.ask(question))
+    assert answer.not_found and answer.citations == (), f"{question!r}: {answer.text}"
