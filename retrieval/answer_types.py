@@ -358,8 +358,14 @@ _UNIT_AMOUNT = re.compile(
 )
 
 
+# "When the Soviet Union fell, what was China's standing?": a clause setting the time, then the
+# question (but "when did the summit collapse, what month" asks when)
+_WHEN_CLAUSE = re.compile(rf"^\W*when (?!{AUXILIARIES}\b)[^,?]+,\s*(?=\w)", re.I)
+
+
 def question_type(question: str) -> AnswerType | None:
     """The kind of answer a question asks for, if it is one of the four."""
+    question = _WHEN_CLAUSE.sub("", question)
     for kind, pattern in _QUESTION_TYPES:
         if pattern.search(question):
             return kind
