@@ -16,7 +16,7 @@ AUXILIARIES = r"(?:will|would|did|does|do|is|was|are|were|has|have|had|can|could
 _AUX = rf"(?:{AUXILIARIES}|there)"
 # what a count may be of without the article using that word ("how many organisations": "bodies")
 _KINDS = frozenset(
-    ["people", "person", "persons", "organisations", "organizations", "organisation", "organization", "bodies", "body", "countries", "country", "nations", "times", "members", "groups", "companies", "firms", "things", "items", "cases", "places", "cities", "towns", "years", "months", "weeks", "days", "hours", "minutes"]
+    ["people", "person", "persons", "parliamentarians", "lawmakers", "legislators", "politicians", "organisations", "organizations", "organisation", "organization", "bodies", "body", "countries", "country", "nations", "times", "members", "groups", "companies", "firms", "things", "items", "cases", "places", "cities", "towns", "years", "months", "weeks", "days", "hours", "minutes"]
 )
 _COUNTED = re.compile(
     rf"\bhow (?:many|much) (?!{_AUX}\b)((?:(?!{_AUX}\b)[\w’'-]+ ?){{1,3}})", re.I
@@ -110,7 +110,7 @@ def name_groups(question: str, proper: Collection[str] = ()) -> list[list[str]]:
         if token in PLACE_KEYS:
             groups.append(terms(token))
             run = False
-        elif (token[0].isupper() and token != "I") or (proper and proper.intersection(terms(token))):
+        elif (token[0].isupper() and token not in _NOT_NAMES) or (proper and proper.intersection(terms(token))):
             if run:
                 groups[-1].extend(terms(token))
             else:
@@ -121,6 +121,8 @@ def name_groups(question: str, proper: Collection[str] = ()) -> list[list[str]]:
     return [g for g in groups if g]
 
 
+# written with a capital, but no name: "Are things still OK between Kim and Trump?"
+_NOT_NAMES = frozenset(["I", "OK", "Ok"])
 # a region's adjective describes what is asked for; the article need not use it
 _REGION_WORDS = frozenset(
     ["european", "asian", "african", "arab", "scandinavian", "nordic", "baltic", "balkan",

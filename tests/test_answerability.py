@@ -1125,6 +1125,8 @@ The storm that closed the port in January killed seven people and left the ferry
 The new ferry terminal was opened in 2009, and the company says it now costs £3m a year to run.
 
 Ms Silva is likely to meet the Spanish port chief, Luis Garcia, next month, and the two may sign a deal on shared pilots at that summit.
+
+Some 40 MPs have signed a letter backing the dockers' claim.
 """
 
 
@@ -1143,6 +1145,10 @@ def port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
         ("How many deaths did the January storm at the port cause?", "killed seven people"),
         # what it costs to run, asked as such
         ("How much does the ferry terminal cost to run?", "costs £3m a year to run"),
+        # MPs are parliamentarians, as people are: a count of them needs no other word for them
+        ("How many parliamentarians are backing the dockers in their letter?", "Some 40 MPs"),
+        # "OK" is written with capitals, but names no one the article could lack
+        ("Is the ferry terminal OK after the storm?", "left the ferry terminal without power"),
     ],
 )
 def test_what_the_port_article_tells_is_quoted(port: Service, question: str, quoted: str) -> None:
