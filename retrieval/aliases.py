@@ -108,7 +108,9 @@ _REPLY = (
 # chat's short forms of words news writes out ("how many ppl", "last yr", "the govt")
 _CHAT = (
     "ppl:people yr:year yrs:years govt:government gov:government mins:minutes hrs:hours "
-    "approx:approximately tho:though thru:through convo:conversation info:information"
+    "approx:approximately tho:though thru:through convo:conversation info:information "
+    "conf:conference confs:conferences presser:conference pressers:conferences mtg:meeting "
+    "mtgs:meetings dept:department intl:international natl:national pres:president"
 )
 PLACE_KEYS = frozenset(_PLACES)
 

@@ -1149,6 +1149,8 @@ def port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
         ("How many parliamentarians are backing the dockers in their letter?", "Some 40 MPs"),
         # "OK" is written with capitals, but names no one the article could lack
         ("Is the ferry terminal OK after the storm?", "left the ferry terminal without power"),
+        # chat's short words for news's ("mtg", "confs", "pressers") are those words
+        ("wen was the mtg", "when they met in Lisbon last week"),
     ],
 )
 def test_what_the_port_article_tells_is_quoted(port: Service, question: str, quoted: str) -> None:
