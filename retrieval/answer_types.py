@@ -590,3 +590,31 @@ def _bare(word: str) -> str:
     """A word as names compare: case folded, outer punctuation and a possessive dropped."""
     word = word.casefold().strip(".,;:!?()[]\"“”‘’'")
     return re.sub(r"['’]s$", "", word)
+
+
+# who holds a post: "who is the head of the NAO", "who runs the agency"
+_ROLE_NOUNS = (
+    "head|boss|chief|leader|director|chairman|chairwoman|chair|president|editor|founder|owner|"
+    "governor|commissioner|ambassador|spokesman|spokeswoman|treasurer|executive"
+)
+_RUNS = re.compile(r"^\W*who (runs|heads|leads|led|ran|headed|chairs|chaired|founded|owns|owned)\b", re.I)
+_ROLE_IN_QUESTION = re.compile(rf"^\W*(who)\b.*\b({_ROLE_NOUNS})s?\b", re.I)
+_CAPITALISED = r"(?:(?:Sir|Lord|Lady|Dame|Mr|Mrs|Ms|Dr) [A-Z][\w’'-]+|[A-Z][\w’'-]+(?: [A-Z][\w’'-]+)+)"
+
+
+def asked_roles(question: str) -> str:
+    """The post a "who" question asks who holds, as a pattern of role words ("" if none)."""
+    if _RUNS.search(question):
+        return _ROLE_NOUNS
+    m = _ROLE_IN_QUESTION.search(question)
+    return m.group(2).casefold() if m else ""
+
+
+def names_in_role(roles: str, sentence: str) -> bool:
+    """Whether the sentence gives someone's name next to the post ("NAO head Sir John Bourn",
+    "Trevor Beattie, TBWA's boss")."""
+    role = rf"\b(?i:{roles})s?\b"
+    return bool(
+        re.search(rf"{role},? {_CAPITALISED}", sentence)
+        or re.search(rf"{_CAPITALISED}, (?:\S+ ){{0,3}}?{role}", sentence)
+    )

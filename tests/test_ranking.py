@@ -184,3 +184,17 @@ def test_one_sentence_quoting_the_question_outweighs_two_weak_ones_elsewhere(tmp
             assert "“corresponding measures”\xa0— read: sanctions relief" in quote
     finally:
         service.close()
+
+
+def test_who_holds_a_post_is_answered_by_the_name_given_with_it(tmp_path: Path) -> None:
+    """The sentence naming the agency with the question's words and someone else (the reporter)
+    scores best; the one that gives the boss's name beside the post is quoted first."""
+    article = (
+        "Minister in poster row\n\nThe minister was questioned after claims that the party's advertising "
+        "agency Brightline was blaming her for the row over its posters, the Daily Post's Tom Hale reported.\n\n"
+        "She suggested the party should ask Nina Park, Brightline's boss, to issue a statement.\n\n"
+        "The posters will be withdrawn on Friday.\n"
+    )
+    _, paragraph, quote = cited_in(tmp_path, {"agency.txt": article}, "Who is the boss of the party's advertising agency Brightline?")
+    assert "Nina Park, Brightline's boss" in quote
+    assert paragraph == 2
