@@ -312,6 +312,7 @@ def _own_sentences(best: Hit, quote: Passage) -> list[str]:
     return own
 
 
+_APPOSED = re.compile(r",\s*(?:[A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*)*|(?:at|in|on|by|late|early) [^,;]{1,30})(?=,)")
 _OPENING_TIME = re.compile(r"^\W*(since|after|following|before|until|when|ever since)\b[^,;]*", re.I)
 _WHY_WORDS = frozenset(terms("why reason reasons cause caused causes"))
 # when the question puts the event ("... collapse at the end of February?"): not the event itself
@@ -427,9 +428,14 @@ def only_as_a_time(sentence: str, question: str) -> bool:
     opening = _OPENING_TIME.match(sentence)
     if opening is None:
         return False
+    end = opening.end()
+    # "Since the collapse of the summit in Hanoi, Vietnam, at the end of February, ...": the
+    # place and time set off by commas belong to the opening
+    while (more := _APPOSED.match(sentence, end)) is not None:
+        end = more.end()
     event = set(terms(_WHEN_ASKED.sub(" ", question))) - set(question_names(question)) - _WHY_WORDS
-    rest = set(terms(sentence[opening.end():]))
-    return bool(event & set(terms(opening.group(0)))) and not event & rest
+    rest = set(terms(sentence[end:]))
+    return bool(event & set(terms(sentence[:end]))) and not event & rest
 
 
 def quote_window(lengths: list[int], at: int, most: int, max_words: int) -> tuple[int, int]:

@@ -1176,3 +1176,17 @@ def test_what_the_port_article_tells_is_quoted(port: Service, question: str, quo
 def test_what_the_port_article_does_not_tell_is_declined(port: Service, question: str) -> None:
     answer = asyncio.run(port.ask(question))
     assert answer.not_found and answer.citations == (), f"{question!r}: {answer.text}"
+
+
+def test_a_why_is_not_answered_by_an_opening_that_only_dates_the_event(tmp_path: Path) -> None:
+    # the place and the time set off by commas are part of the opening, so "end" in "at the end
+    # of March" is no reason for the talks ending
+    article = (
+        "Ferry firm looks abroad\n\nSince the collapse of the ferry talks in Dover, Kent, at the end of March, "
+        "the company has turned to French ports for new routes.\n\nThe union says it is still ready to talk.\n"
+    )
+    with one_article(tmp_path, article) as service:
+        answer = asyncio.run(service.ask("Why did the Dover ferry talks end without an agreement?"))
+        routes = asyncio.run(service.ask("Where has the ferry company turned for new routes?"))
+    assert answer.not_found and answer.citations == ()
+    assert not routes.not_found and "turned to French ports" in routes.citations[0].quote
