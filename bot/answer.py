@@ -172,6 +172,8 @@ class ExtractiveAnswerer:
             return False
         if who and reach == 0 and not reacts(speaker(result.question), quote.text):
             return False  # "How did Trump respond?": "he'd be willing to meet Trump" is no reply
+        if who and only_met(speaker(result.question), quote.text):
+            return False  # "What did Putin say about meeting Kim?": "Kim is likely to meet Putin"
         if _DISCUSSION_ASKED.search(result.question) and not (
             _DISCUSSED.search(result.best.passage.text) and names_two(asked, result.best.passage.text)
         ):
@@ -331,6 +333,23 @@ _REACTS_AFTER = re.compile(
     re.I,
 )
 _REACTS_BEFORE = re.compile(r"\b(?i:said|says|according to|replied|responded)\s+((the|[A-Z][\w.’'-]*)\s+){0,3}$")
+
+
+# whom someone meets, visits or talks with: named as the other party, not as a speaker
+_MET_BEFORE = re.compile(
+    r"\b(meet|meets|meeting|met|visit|visits|visited|visiting|with|see|seeing|invite|invited|host|hosted|"
+    r"call|called|summit)\s+((the|a|an|[A-Z][\w.’'-]*)\s+){0,3}$", re.I,
+)
+
+
+def only_met(who: list[str], text: str) -> bool:
+    """Whether the text names the one asked about only as someone met or visited ("reports that
+    Kim is likely to meet Russian President Vladimir Putin"): it tells nothing they said."""
+    stems = [w.casefold().rstrip("s")[:5] for w in who if len(w) > 2]
+    found = [
+        m for m in re.finditer(r"[\w’'-]+", text) if any(m.group(0).casefold().startswith(st) for st in stems)
+    ]
+    return bool(found) and all(_MET_BEFORE.search(text[: m.start()]) for m in found)
 
 
 def reacts(who: list[str], text: str) -> bool:

@@ -1190,3 +1190,16 @@ def test_a_why_is_not_answered_by_an_opening_that_only_dates_the_event(tmp_path:
         routes = asyncio.run(service.ask("Where has the ferry company turned for new routes?"))
     assert answer.not_found and answer.citations == ()
     assert not routes.not_found and "turned to French ports" in routes.citations[0].quote
+
+
+def test_someone_named_only_as_the_one_met_has_said_nothing(tmp_path: Path) -> None:
+    # Garcia is who Silva will meet: the article reports nothing he said
+    article = (
+        "Port chiefs to meet\n\nThere are reports that Ana Silva, the harbour master, is likely to meet Port "
+        "Chief Luis Garcia next month.\n\nMs Silva said the talks on shared pilots would be hard.\n"
+    )
+    with one_article(tmp_path, article) as service:
+        garcia = asyncio.run(service.ask("What did Luis Garcia say about meeting Silva?"))
+        silva = asyncio.run(service.ask("What did Ms Silva say about the talks?"))
+    assert garcia.not_found and garcia.citations == ()
+    assert not silva.not_found and "would be hard" in silva.citations[0].quote
