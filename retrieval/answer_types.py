@@ -532,9 +532,13 @@ def _meeting_ahead(question: str) -> bool:
     return bool(_MEETING_ASKED.search(question) and _AHEAD_ASKED.search(question))
 
 
+_PAIRED = re.compile(r"(?<=[a-z])-(?=[A-Z])")
+
+
 def names_two(question: str, sentence: str) -> bool:
-    """Whether the sentence names two of those the question names, if it names two or more."""
-    groups = name_groups(question)
+    """Whether the sentence names two of those the question names, if it names two or more
+    ("the Kim-Putin summit" names two)."""
+    groups = name_groups(_PAIRED.sub(" and ", question))
     said = set(terms(sentence))
     return len(groups) < 2 or sum(bool(said.intersection(group)) for group in groups) > 1
 

@@ -1203,3 +1203,16 @@ def test_someone_named_only_as_the_one_met_has_said_nothing(tmp_path: Path) -> N
         silva = asyncio.run(service.ask("What did Ms Silva say about the talks?"))
     assert garcia.not_found and garcia.citations == ()
     assert not silva.not_found and "would be hard" in silva.citations[0].quote
+
+
+def test_a_meeting_named_by_both_parties_is_dated_only_by_a_sentence_naming_both(tmp_path: Path) -> None:
+    # "the Silva-Garcia meeting" names two people; neither sentence dates a meeting of theirs
+    article = (
+        "Port chiefs to meet\n\nAna Silva, the harbour master, is likely to meet Luis Garcia, though no date "
+        "has been set.\n\nOn 3 May, port officials held a meeting with the dockers' union about pay.\n"
+    )
+    with one_article(tmp_path, article) as service:
+        asked = asyncio.run(service.ask("On what date is the Silva-Garcia meeting scheduled?"))
+        other = asyncio.run(service.ask("When did port officials meet the union?"))
+    assert asked.not_found and asked.citations == ()
+    assert not other.not_found and "On 3 May" in other.citations[0].quote
