@@ -244,8 +244,13 @@ def harbour(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     ],
 )
 def test_tempting_questions_the_article_does_not_answer_are_declined(harbour: Service, question: str) -> None:
-    answer = asyncio.run(harbour.ask(question))
-    assert answer.not_found, f"{question!r} was answered with {answer.citations[0].quote!r}"
+    assert_declined(harbour, question)
+
+
+def assert_declined(service: Service, question: str) -> None:
+    """The question gets the plain "doesn't say", citing nothing."""
+    answer = asyncio.run(service.ask(question))
+    assert answer.not_found and answer.citations == (), f"{question!r}: {answer.text}"
 
 
 @pytest.mark.parametrize(
@@ -256,9 +261,15 @@ def test_tempting_questions_the_article_does_not_answer_are_declined(harbour: Se
     ],
 )
 def test_their_neighbours_are_answered(harbour: Service, question: str, quoted: str) -> None:
-    answer = asyncio.run(harbour.ask(question))
+    first_quote(harbour, question, quoted)
+
+
+def first_quote(service: Service, question: str, quoted: str) -> str:
+    """The first citation's quote, which must hold `quoted`."""
+    answer = asyncio.run(service.ask(question))
     assert not answer.not_found, question
     assert quoted in answer.citations[0].quote
+    return answer.citations[0].quote
 
 
 def test_telling_as_an_adjective_reports_nobodys_words() -> None:
@@ -1154,10 +1165,7 @@ def port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     ],
 )
 def test_what_the_port_article_tells_is_quoted(port: Service, question: str, quoted: str) -> None:
-    answer = asyncio.run(port.ask(question))
-    assert not answer.not_found, question
-    assert quoted in answer.citations[0].quote
-    assert PORT.count(answer.citations[0].quote) == 1
+    assert PORT.count(first_quote(port, question, quoted)) == 1  # verbatim
 
 
 @pytest.mark.parametrize(
@@ -1174,45 +1182,35 @@ def test_what_the_port_article_tells_is_quoted(port: Service, question: str, quo
     ],
 )
 def test_what_the_port_article_does_not_tell_is_declined(port: Service, question: str) -> None:
-    answer = asyncio.run(port.ask(question))
-    assert answer.not_found and answer.citations == (), f"{question!r}: {answer.text}"
+    assert_declined(port, question)
 
 
-def test_a_why_is_not_answered_by_an_opening_that_only_dates_the_event(tmp_path: Path) -> None:
-    # the place and the time set off by commas are part of the opening, so "end" in "at the end
-    # of March" is no reason for the talks ending
-    article = (
-        "Ferry firm looks abroad\n\nSince the collapse of the ferry talks in Dover, Kent, at the end of March, "
-        "the company has turned to French ports for new routes.\n\nThe union says it is still ready to talk.\n"
-    )
+@pytest.mark.parametrize(
+    ("article", "declined", "answered", "quoted"),
+    [
+        # a "why" is not answered by an opening that only dates the event: the place and the
+        # time set off by commas belong to it, so "end" in "at the end of March" is no reason
+        ("Ferry firm looks abroad\n\nSince the collapse of the ferry talks in Dover, Kent, at the end of March, "
+         "the company has turned to French ports for new routes.\n\nThe union says it is still ready to talk.\n",
+         "Why did the Dover ferry talks end without an agreement?",
+         "Where has the ferry company turned for new routes?", "turned to French ports"),
+        # Garcia is named only as whom Silva will meet: the article reports nothing he said
+        ("Port chiefs to meet\n\nThere are reports that Ana Silva, the harbour master, is likely to meet Port "
+         "Chief Luis Garcia next month.\n\nMs Silva said the talks on shared pilots would be hard.\n",
+         "What did Luis Garcia say about meeting Silva?",
+         "What did Ms Silva say about the talks?", "would be hard"),
+        # "the Silva-Garcia meeting" names two people, and no sentence dates a meeting of theirs
+        ("Port chiefs to meet\n\nAna Silva, the harbour master, is likely to meet Luis Garcia, though no date "
+         "has been set.\n\nOn 3 May, port officials held a meeting with the dockers' union about pay.\n",
+         "On what date is the Silva-Garcia meeting scheduled?",
+         "When did port officials meet the union?", "On 3 May"),
+    ],
+)
+def test_declined_where_the_article_does_not_tell_and_its_neighbour_answered(
+    tmp_path: Path, article: str, declined: str, answered: str, quoted: str
+) -> None:
     with one_article(tmp_path, article) as service:
-        answer = asyncio.run(service.ask("Why did the Dover ferry talks end without an agreement?"))
-        routes = asyncio.run(service.ask("Where has the ferry company turned for new routes?"))
-    assert answer.not_found and answer.citations == ()
-    assert not routes.not_found and "turned to French ports" in routes.citations[0].quote
-
-
-def test_someone_named_only_as_the_one_met_has_said_nothing(tmp_path: Path) -> None:
-    # Garcia is who Silva will meet: the article reports nothing he said
-    article = (
-        "Port chiefs to meet\n\nThere are reports that Ana Silva, the harbour master, is likely to meet Port "
-        "Chief Luis Garcia next month.\n\nMs Silva said the talks on shared pilots would be hard.\n"
-    )
-    with one_article(tmp_path, article) as service:
-        garcia = asyncio.run(service.ask("What did Luis Garcia say about meeting Silva?"))
-        silva = asyncio.run(service.ask("What did Ms Silva say about the talks?"))
-    assert garcia.not_found and garcia.citations == ()
-    assert not silva.not_found and "would be hard" in silva.citations[0].quote
-
-
-def test_a_meeting_named_by_both_parties_is_dated_only_by_a_sentence_naming_both(tmp_path: Path) -> None:
-    # "the Silva-Garcia meeting" names two people; neither sentence dates a meeting of theirs
-    article = (
-        "Port chiefs to meet\n\nAna Silva, the harbour master, is likely to meet Luis Garcia, though no date "
-        "has been set.\n\nOn 3 May, port officials held a meeting with the dockers' union about pay.\n"
-    )
-    with one_article(tmp_path, article) as service:
-        asked = asyncio.run(service.ask("On what date is the Silva-Garcia meeting scheduled?"))
-        other = asyncio.run(service.ask("When did port officials meet the union?"))
-    assert asked.not_found and asked.citations == ()
-    assert not other.not_found and "On 3 May" in other.citations[0].quote
+        refused = asyncio.run(service.ask(declined))
+        answer = asyncio.run(service.ask(answered))
+    assert refused.not_found and refused.citations == (), declined
+    assert not answer.not_found and quoted in answer.citations[0].quote
