@@ -335,6 +335,7 @@ _REACTS_AFTER = re.compile(
 _REACTS_BEFORE = re.compile(r"\b(?i:said|says|according to|replied|responded)\s+((the|[A-Z][\w.’'-]*)\s+){0,3}$")
 
 
+_TOKEN = re.compile(r"[\w’'-]+")
 # whom someone meets, visits or talks with: named as the other party, not as a speaker
 _MET_BEFORE = re.compile(
     r"\b(meet|meets|meeting|met|visit|visits|visited|visiting|with|see|seeing|invite|invited|host|hosted|"
@@ -342,28 +343,27 @@ _MET_BEFORE = re.compile(
 )
 
 
+def _mentions(who: list[str], text: str) -> list[re.Match[str]]:
+    """Where the text names the one asked about: a word starting with one of theirs ("Lib Dems"
+    are "Liberal Democrats")."""
+    stems = [w.casefold().rstrip("s")[:5] for w in who if len(w) > 2]
+    return [m for m in _TOKEN.finditer(text) if m.group(0).casefold().startswith(tuple(stems))] if stems else []
+
+
 def only_met(who: list[str], text: str) -> bool:
     """Whether the text names the one asked about only as someone met or visited ("reports that
     Kim is likely to meet Russian President Vladimir Putin"): it tells nothing they said."""
-    stems = [w.casefold().rstrip("s")[:5] for w in who if len(w) > 2]
-    found = [
-        m for m in re.finditer(r"[\w’'-]+", text) if any(m.group(0).casefold().startswith(st) for st in stems)
-    ]
+    found = _mentions(who, text)
     return bool(found) and all(_MET_BEFORE.search(text[: m.start()]) for m in found)
 
 
 def reacts(who: list[str], text: str) -> bool:
-    """Whether the text has the one asked about (a word starting with one of theirs: "Lib
-    Dems" are "Liberal Democrats") saying or doing something in reply: "Theresa May, said",
-    "The Tories dismissed", "said Mr Trump"."""
-    stems = [w.casefold().rstrip("s")[:5] for w in who if len(w) > 2]
-    for m in re.finditer(r"[\w’'-]+", text):
-        word = m.group(0).casefold()
-        if any(word.startswith(st) for st in stems) and (
-            _REACTS_AFTER.match(text[m.end() :]) or _REACTS_BEFORE.search(text[: m.start()])
-        ):
-            return True
-    return False
+    """Whether the text has the one asked about saying or doing something in reply: "Theresa
+    May, said", "The Tories dismissed", "said Mr Trump"."""
+    return any(
+        _REACTS_AFTER.match(text[m.end() :]) or _REACTS_BEFORE.search(text[: m.start()])
+        for m in _mentions(who, text)
+    )
 
 
 # what was talked about at a meeting, and a passage that tells it ("discussed", "talks on")

@@ -602,7 +602,7 @@ _ROLE_NOUNS = (
     "governor|commissioner|ambassador|spokesman|spokeswoman|treasurer|executive"
 )
 _RUNS = re.compile(r"^\W*who (runs|heads|leads|led|ran|headed|chairs|chaired|founded|owns|owned)\b", re.I)
-_ROLE_IN_QUESTION = re.compile(rf"^\W*(who)\b.*\b({_ROLE_NOUNS})s?\b", re.I)
+_ROLE_IN_QUESTION = re.compile(rf"^\W*who\b.*\b({_ROLE_NOUNS})s?\b", re.I)
 _CAPITALISED = r"(?:(?:Sir|Lord|Lady|Dame|Mr|Mrs|Ms|Dr) [A-Z][\w’'-]+|[A-Z][\w’'-]+(?: [A-Z][\w’'-]+)+)"
 
 
@@ -611,7 +611,7 @@ def asked_roles(question: str) -> str:
     if _RUNS.search(question):
         return _ROLE_NOUNS
     m = _ROLE_IN_QUESTION.search(question)
-    return m.group(2).casefold() if m else ""
+    return m.group(1).casefold() if m else ""
 
 
 def names_in_role(roles: str, sentence: str) -> bool:

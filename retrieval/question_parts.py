@@ -40,7 +40,7 @@ _CHAT_WORD = re.compile(r"\b(" + "|".join(_CHAT_SPELLINGS) + r")\b", re.I)
 _CHAT_WHY = re.compile(rf"^(\W*)y (?={AUXILIARIES}\b|isn|wasn|didn|doesn|won)", re.I)
 
 
-def with_apostrophes(question: str) -> str:
+def spelled_out(question: str) -> str:
     """The question with a chat-typed "whats", "whos"... written "what's", "who's", and
     chat's "wat", "wen", "y did" written "what", "when", "why did"."""
     question = _CHAT_WORD.sub(lambda m: _CHAT_SPELLINGS[m.group(1).casefold()], question)

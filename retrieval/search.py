@@ -21,7 +21,7 @@ from retrieval.chunking import sentence_spans
 from retrieval.embeddings import Embedder, Vectors
 from retrieval.lexical import STOPWORDS, LexicalIndex, stem, term_of, term_words, terms, words
 from retrieval.parts import Part, referenced_part
-from retrieval.question_parts import question_names, with_apostrophes
+from retrieval.question_parts import question_names, spelled_out
 from retrieval.spellings import Spellings
 from retrieval.store import ChunkStore
 from retrieval.types import STANDFIRST, Passage, StoredChunk
@@ -447,7 +447,7 @@ class HybridSearcher:
         Balls article", "in the story on Hewitt's maternity plans") helps find the article but
         is not what the answer must say: sentences are scored on the rest of the question."""
         snap = self.snapshot()
-        question = with_apostrophes(question)
+        question = spelled_out(question)
         part, pointed = referenced_part(question)
         focus = without_qualifier(pointed)
         all_words = words(focus)
