@@ -59,6 +59,11 @@ def with_capitals(question: str, proper: frozenset[str]) -> str:
     return WORD.sub(capital, question)
 
 
+_FRAME_TERMS = frozenset(
+    terms("author writer article piece phrase term expression really actually mean meant meaning reading")
+)
+
+
 @dataclass(frozen=True, slots=True)
 class AnswerPolicy:
     """When to answer, and how much to quote. Chosen on tests/eval/*_dev.jsonl."""
@@ -105,13 +110,15 @@ class ExtractiveAnswerer:
         names = question_names(result.question)
         known_names = {n for n in names if self.searcher.knows_name(n, quote.doc_id)}
         # a name the article gives in another form ("NK" for North Korea) is a word it uses
-        unknown = [t for t in result.terms if t not in vocabulary and t not in known_names]
+        # words that frame the question, not its subject ("what did the author really mean by")
+        topic = [t for t in result.terms if t not in _FRAME_TERMS or t in vocabulary] or list(result.terms)
+        unknown = [t for t in topic if t not in vocabulary and t not in known_names]
         if len(unknown) == len(result.terms):
             return False
-        total = sum(result.weights.values()) or 1.0
+        total = sum(result.weights[t] for t in topic) or 1.0
         weight = sum(result.weights[t] for t in unknown) / total
-        count = len(unknown) / len(result.terms)
-        few_known = len(result.terms) - len(unknown) <= 1
+        count = len(unknown) / len(topic)
+        few_known = len(topic) - len(unknown) <= 1
         similarity = result.best.similarity
         # a name the article uses, and the kind of answer asked for in the best sentence, speak
         # for it where the words do not ("When did the Hanoi talks break down?": "collapse")

@@ -159,6 +159,12 @@ _GATHERING = re.compile(
 # ruled out
 _MEETING_WORDS = frozenset(["summit", "meeting", "meet", "talks", "conference"])
 _EVENT_ASKED = re.compile(r"\b(summit|meeting|meet|conference|talks)s?\b", re.I)
+# "what site", "which venue": answered by the site described ("its nuclear test site")
+_SITE_ASKED = re.compile(r"\b(what|which) ([\w-]+ )?(?P<noun>site|venue|building|location)\b", re.I)
+_SITE_REACH = 8  # words before a described site that must say something the question says
+_DETERMINERS = frozenset(
+    ["the", "a", "an", "its", "his", "her", "their", "our", "this", "that", "these", "those", "which", "what", "one"]
+)
 _WHERE = re.compile(r"^where\b|\bwhere (did|do|does|will|would|was|is|are|were|can|could|should|might|has|have)\b", re.I)
 _PLACE_ASKED = re.compile(
     _WHERE.pattern + r"|\b(what|which) ([A-Z][\w-]* )?(city|town|venue|place|location|site|building|street|village|area|"
@@ -200,7 +206,9 @@ _HUMAN_ASKED = re.compile(
     rf"\b(which|what) (\w+ ){{0,2}}{_HUMAN_ROLE}s?\b|\bnames? of (the |a |an )?([\w’']+ ){{0,3}}"
     rf"{_HUMAN_ROLE}|"
     # "who is the Russian ambassador": who holds a post, so a person, not a body or a place
-    rf"^who(’s|'s| is| was| are| were) (the |a |an |[\w-]+(’s|'s) )?(\w+ ){{0,2}}{_HUMAN_ROLE}s?\b(?!’s|'s)|"
+    rf"^who(’s|'s| is| was| are| were) (the |a |an |[\w-]+(’s|'s) )?(\w+ ){{0,2}}{_HUMAN_ROLE}s?\b(?!’s|'s)"
+    # "who was the chief patron": a patron or an ally may be a country
+    rf"(?! (patron|backer|sponsor|benefactor|ally|allies|partner|supporter|rival|enemy|adversary|friend)s?\b)|"
     rf"\b{_HUMAN_ROLE}(’s|'s) (first |full |real |last )?name\b", re.I,
 )
 
@@ -473,6 +481,14 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
         )
     if _EVENT_ASKED.search(question) and _AHEAD_ASKED.search(question) and not _all_named(question, sentence):
         return False  # "where will the Kim-Putin summit be": every one it names, the same sentence
+    site = _SITE_ASKED.search(question)
+    if site and any(
+        m.group(1).casefold() not in _DETERMINERS and m.group(1).casefold() not in asked
+        # next to what the question says of it, not "the traditional choice of a seaside venue"
+        and set(terms(" ".join(sentence[: m.start()].split()[-_SITE_REACH:]))) & set(terms(question))
+        for m in re.finditer(rf"\b([\w-]+) {site['noun']}s?\b", sentence, re.I)
+    ):
+        return True  # "what nuclear site did they dismantle": "dismantlement of its nuclear test site"
     if _PLACE_ASKED.search(question):
         # "where", "which city": somewhere the sentence puts something ("in Hanoi")
         return any(
@@ -603,6 +619,9 @@ _ROLE_NOUNS = (
 )
 _RUNS = re.compile(r"^\W*who (runs|heads|leads|led|ran|headed|chairs|chaired|founded|owns|owned)\b", re.I)
 _ROLE_IN_QUESTION = re.compile(rf"^\W*who\b.*\b({_ROLE_NOUNS})s?\b", re.I)
+# "which senior Russian official has Kim met": someone given with a title of office
+_OFFICE_ASKED = re.compile(r"^\W*(which|what) ([\w-]+ ){0,3}?(official|diplomat|minister)s?\b", re.I)
+_OFFICES = "minister|secretary|ambassador|envoy|diplomat|official|consul"
 _CAPITALISED = r"(?:(?:Sir|Lord|Lady|Dame|Mr|Mrs|Ms|Dr) [A-Z][\w’'-]+|[A-Z][\w’'-]+(?: [A-Z][\w’'-]+)+)"
 
 
@@ -610,6 +629,8 @@ def asked_roles(question: str) -> str:
     """The post a "who" question asks who holds, as a pattern of role words ("" if none)."""
     if _RUNS.search(question):
         return _ROLE_NOUNS
+    if _OFFICE_ASKED.search(question):
+        return _OFFICES
     m = _ROLE_IN_QUESTION.search(question)
     return m.group(1).casefold() if m else ""
 

@@ -1214,3 +1214,42 @@ def test_declined_where_the_article_does_not_tell_and_its_neighbour_answered(
         answer = asyncio.run(service.ask(answered))
     assert refused.not_found and refused.citations == (), declined
     assert not answer.not_found and quoted in answer.citations[0].quote
+
+
+NORTH = """Harbour town turns to the north
+
+The harbour town has kept to itself since the ferry talks collapsed in March. Its mayor has yet to visit the capital.
+
+Instead, the town has looked north, and trade with the northern ports has grown over the winter. Senior officials in Nordhavn have already praised the mayor.
+
+Last year the town ordered the demolition of its old ferry terminal site, and it announced a freeze on new permits.
+
+The mayor has yet to meet the northern premier and, while he did meet Trade Minister Jonas Berg, a full summit would let the town show it has other partners.
+
+Decades ago, Norway was a major benefactor for the mayor's grandfather.
+
+The council wants the ferry operators to offer "corresponding measures" — read: lower fares — before any new deal.
+"""
+
+
+@pytest.fixture(scope="module")
+def north(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    with one_article(tmp_path_factory.mktemp("north"), NORTH) as service:
+        yield service
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [
+        # an official is asked for: the one given with a title of office leads
+        ("Which senior northern official has the mayor already met?", "Trade Minister Jonas Berg"),
+        # "what site": the one the article describes, though it has no name
+        ("What site did the town clear last year?", "its old ferry terminal site"),
+        # a patron may be a country, not only a person
+        ("Who was the chief patron of the mayor's grandfather?", "Norway was a major benefactor"),
+        # "the author", "the phrase", "really mean" frame the question; its subject is in the article
+        ("According to the author, what does the phrase corresponding measures really mean?", "read: lower fares"),
+    ],
+)
+def test_a_question_asking_in_its_own_frame_is_answered(north: Service, question: str, quoted: str) -> None:
+    first_quote(north, question, quoted)
