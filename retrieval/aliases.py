@@ -112,12 +112,22 @@ _CHAT = (
     "conf:conference confs:conferences presser:conference pressers:conferences mtg:meeting "
     "mtgs:meetings dept:department intl:international natl:national pres:president"
 )
+# Words news and its readers use for one thing ("How is Kim's rapport with Trump?" for
+# "personal ties"; "his New Year's speech" for "address"): each is read as the first word.
+_SAME_THING = (
+    "rapport:ties relationship:ties relationships:ties relations:ties "
+    "deadline:timeline deadlines:timeline speech:address speeches:address "
+    "threaten:warn threatens:warn threatened:warn threatening:warn "
+    "halt:moratorium pause:moratorium suspension:moratorium "
+    "patron:benefactor patrons:benefactor backer:benefactor backers:benefactor sponsor:benefactor "
+    "goal:aim goals:aim objective:aim objectives:aim"
+)
 PLACE_KEYS = frozenset(_PLACES)
 
 # past forms only: "how many died" counts by what happened (bot/answer.py)
 PAST_FORMS: frozenset[str] = frozenset(pair.split(":")[0] for pair in _IRREGULAR.split())
 IRREGULAR: dict[str, str] = dict(
-    pair.split(":") for pair in f"{_IRREGULAR} {_DIRECTIONS} {_FAMILY} {_REPLY} {_CHAT}".split()
+    pair.split(":") for pair in f"{_IRREGULAR} {_DIRECTIONS} {_FAMILY} {_REPLY} {_CHAT} {_SAME_THING}".split()
 )
 
 # Initials news uses for titles and things it writes out in lower case ("the prime minister",

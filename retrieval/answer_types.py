@@ -333,6 +333,7 @@ def _in_date(sentence: str, start: int, end: int) -> bool:
 
 _WORD = re.compile(r"[\w’'-]+")
 _TIME_REACH = 15  # words between a time and what happened then
+_SCHEDULE_WORDS = frozenset(terms("deadline timeline timetable timescale"))
 _TIME_WORDS = frozenset(
     terms("year years date day days time times month week decade century season deadline timeline "
           "timetable timescale long soon ago happen happened take place")
@@ -440,6 +441,8 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
         # near what the question asks the time of ("when did Kim meet Lavrov": "meet"), not a
         # date naming something else in a long sentence ("the June 12 Singapore declaration")
         tokens = list(_WORD.finditer(sentence))
+        # ... or near the deadline asked for: "a timeline until the end of this year"
+        event = event | (frozenset(terms(question)) & _SCHEDULE_WORDS)
         near = [i for i, t in enumerate(tokens) if _token_stems(t.group(0)) & event]
         if not near:
             return True  # the sentence says it in other words: nothing to measure from

@@ -370,6 +370,10 @@ def test_which_company_bought_it_wants_a_firm_not_the_official_who_welcomed_the_
         ("What is Tom Reid's constituency?", "Tom Reid said the roof survey was published in January.", AnswerType.PLACE, False),
         ("What is Tom Reid's constituency?", "Tom Reid, the MP for Normanton, said so.", AnswerType.PLACE, True),
         ("How often will the mayor brief the press?", "The mayor will hold a press briefing at the town hall every morning.", AnswerType.TIME, True),
+        # a time next to the deadline asked for, though far from the question's other words
+        ("What deadline has the mayor given the operators to change their approach?",
+         "He has set a timeline until the end of June for the ferry firms to come around on fares and make a bold and lasting decision on their whole approach.",
+         AnswerType.TIME, True),
         ("How often will the mayor brief the press?", "The opposition plans to hold daily briefings.", AnswerType.TIME, True),
         ("How often will the mayor brief the press?", "The mayor will hold press briefings at the town hall.", AnswerType.TIME, False),
         # a body is no minister, whatever its last word: "News", "Forces", "Council"
@@ -1253,3 +1257,33 @@ def north(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
 )
 def test_a_question_asking_in_its_own_frame_is_answered(north: Service, question: str, quoted: str) -> None:
     first_quote(north, question, quoted)
+
+
+FARES = """Ferry operators given until June
+
+The harbour town's mayor has kept the ferry operators waiting since the fare talks with the premier's office failed in March.
+
+The mayor met the premier at a dinner in May, where he described the premier as a good friend of the town and the operators as stubborn.
+
+The premier has yet to visit the harbour, but the mayor has invited him twice this year.
+
+Last week, the mayor said time was not yet up. He has set a timeline until the end of June for the operators to come around and make a bold decision on their approach.
+
+Personal ties between him and the premier remain good, the mayor's office said.
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [
+        # "rapport" and "relationship" are the article's "ties", a "deadline" its "timeline"
+        ("How does the mayor describe his rapport with the premier?", "Personal ties between him and the premier"),
+        ("How would the mayor characterise his relationship with the premier?", "Personal ties between him"),
+        ("What deadline has the mayor given the operators?", "a timeline until the end of June"),
+        # the time given next to the deadline, though far from the question's other words
+        ("What deadline has the mayor given the operators to change their approach?", "until the end of June"),
+    ],
+)
+def test_a_question_may_use_another_word_for_the_same_thing(tmp_path: Path, question: str, quoted: str) -> None:
+    with one_article(tmp_path, FARES) as service:
+        first_quote(service, question, quoted)
