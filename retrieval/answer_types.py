@@ -468,6 +468,10 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
         if named:  # "the name of Kim's grandfather": a name written next to that grandfather
             role = stem((named["role"] or named["owner"] or named["bare"] or named["called"]).casefold())
             return any(_named_near(sentence[a:b], role, asked, people_only) for a, b in sentence_spans(sentence))
+        if _FIRST_PERSON.search(sentence) and not _FIRST_PERSON.search(question) and not _WHO_SAID.search(question):
+            # "who came up with it": "I dreamt up flying pigs", in the words of the one quoted
+            # (but "who said he hoped...": the one who said it, named)
+            return True
         return bool(_names(sentence, asked, people_only)) or any(
             stem(m.group(0).casefold()) not in asked_stems
             for pattern in (_PEOPLE, _ROLE_WORD) for m in pattern.finditer(sentence)
@@ -514,6 +518,8 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
     ) or any(_new(sentence[a:b], asked) for a, b in places)
 
 
+_FIRST_PERSON = re.compile(r"(?-i:\bI\b)(?!['’]?\.)")
+_WHO_SAID = re.compile(r"\b(said|says|say|told|tells|tell|claimed|claims|wrote|writes|quoted)\b", re.I)
 _NAME_REACH = 4  # words between a role and the name it is given ("Kim's grandfather, Kim Il Sung")
 
 

@@ -1287,3 +1287,19 @@ Personal ties between him and the premier remain good, the mayor's office said.
 def test_a_question_may_use_another_word_for_the_same_thing(tmp_path: Path, question: str, quoted: str) -> None:
     with one_article(tmp_path, FARES) as service:
         first_quote(service, question, quoted)
+
+
+POSTERS = """Campaign posters spark row
+
+The posters, including one of a flying bus and another that critics say showed the mayor as a clown, were withdrawn after complaints from Councillor Dan Rees.
+
+The agency's boss, Kate Lyle, later sent a second e-mail to the paper. "Posters done to our brief. I dreamt up the flying bus. The clown was theirs."
+"""
+
+
+def test_who_did_it_is_answered_by_the_one_who_says_i_did(tmp_path: Path) -> None:
+    """"I dreamt up the flying bus", in the words of the one quoted, answers "who came up with
+    it" better than a sentence that names the bus and someone else."""
+    with one_article(tmp_path, POSTERS) as service:
+        first_quote(service, "Who came up with the flying bus poster idea?", "I dreamt up the flying bus")
+        first_quote(service, "Who complained about the posters?", "Councillor Dan Rees")
