@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot.models import NOT_FOUND_TEXT, Answer, Citation, Mode
-from retrieval.aliases import PAST_FORMS
+from retrieval.aliases import PAST_FORMS, PLACE_KEYS
 from retrieval.answer_types import (
     MONEY_SUM,
     MONTH_NAMES,
@@ -201,6 +201,8 @@ class ExtractiveAnswerer:
             return False  # "What penalty does destroying records carry?": "a criminal offence" is none
         if result.why and only_as_a_time(result.best.passage.text, result.question):
             return False  # "Why did the summit collapse?": "Since the summit's collapse, ..."
+        if result.why and not self._at_the_place_asked(result):
+            return False  # "Why did the Hanoi summit break down?": "a third summit" is another one
         # the kind of answer asked for, in the best sentence itself: its neighbours would let
         # "When did Kim meet Lavrov?" pass on a date that is about something else
         return has_kind
@@ -228,6 +230,20 @@ class ExtractiveAnswerer:
         shown = 1 + sum(1 for p in passages[1:2] if p.score >= self.policy.shown_ratio * top)
         text = compose(citations, shown)
         return Answer(result.question, text, citations, False, mode, note=note)
+
+    def _at_the_place_asked(self, result: SearchResult) -> bool:
+        """Whether the best sentence, or the one before it in its paragraph, names a place the
+        question names: the event it asks about ("the Hanoi summit") is the one held there."""
+        places = set(terms(result.question)) & PLACE_KEYS
+        best = result.best
+        if not places or best is None:
+            return True
+        said = set(terms(best.passage.text))
+        sentences = self.searcher.chunk_sentences(best)
+        at = next((i for i, x in enumerate(sentences) if x.start == best.passage.start), 0)
+        if at > 0 and sentences[at - 1].paragraph == best.passage.paragraph:
+            said |= sentences[at - 1].terms
+        return bool(places & said)
 
     def typed_first(self, result: SearchResult) -> SearchResult:
         """When the best sentence lacks the kind of answer asked for (no name for "who", no

@@ -1303,3 +1303,21 @@ def test_who_did_it_is_answered_by_the_one_who_says_i_did(tmp_path: Path) -> Non
     with one_article(tmp_path, POSTERS) as service:
         first_quote(service, "Who came up with the flying bus poster idea?", "I dreamt up the flying bus")
         first_quote(service, "Who complained about the posters?", "Councillor Dan Rees")
+
+
+TALKS = """Ferry talks: what next for the harbour?
+
+The harbour town has kept to itself since March, when the meeting in Oslo ended without a deal.
+
+The earlier talks in Bergen failed because the operators would not cut fares.
+
+The mayor has set a timeline until the end of June for the operators to come around. Should that happen, the mayor would be willing to meet the operators for a third round of talks, he said.
+"""
+
+
+def test_why_an_event_held_somewhere_failed_is_told_only_where_that_place_is_named(tmp_path: Path) -> None:
+    """"Why did the Oslo talks break down?": a sentence about a third round of talks, which
+    never names Oslo, gives no reason for them; the Bergen talks' reason is given."""
+    with one_article(tmp_path, TALKS) as service:
+        assert_declined(service, "Why did the Oslo talks between the mayor and the operators break down?")
+        first_quote(service, "Why did the talks in Bergen fail?", "because the operators would not cut fares")
