@@ -463,6 +463,8 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
         if _ORG_ASKED.search(question):
             return bool(_names(sentence, asked, people_only=False))  # "which company": a name
         people_only = bool(_HUMAN_ASKED.search(question))
+        if _RUNS.search(question):  # "who led the delegation": someone named, not "the ambassador"
+            return bool(_names(sentence, asked, people_only=True))
         asked_stems = set(terms(question))
         named = _NAME_OF.search(question)
         if named:  # "the name of Kim's grandfather": a name written next to that grandfather

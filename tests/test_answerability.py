@@ -1321,3 +1321,19 @@ def test_why_an_event_held_somewhere_failed_is_told_only_where_that_place_is_nam
     with one_article(tmp_path, TALKS) as service:
         assert_declined(service, "Why did the Oslo talks between the mayor and the operators break down?")
         first_quote(service, "Why did the talks in Bergen fail?", "because the operators would not cut fares")
+
+
+DELEGATION = """Harbour town courts the north
+
+By the third week of March, local papers had reported a reception hosted by the town's mayor and the arrival of a Nordhavn Council delegation in the harbour.
+
+Trade with the northern ports has grown over the winter, the harbour master said.
+"""
+
+
+def test_who_led_it_wants_someone_named_not_a_post(tmp_path: Path) -> None:
+    """"Who led the delegation?" is not answered by a sentence whose only person is "the
+    town's mayor", who hosted something else; "who hosted the reception" is."""
+    with one_article(tmp_path, DELEGATION) as service:
+        assert_declined(service, "Who led the Nordhavn Council delegation that visited the harbour?")
+        first_quote(service, "Who hosted the reception?", "a reception hosted by the town's mayor")
