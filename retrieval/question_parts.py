@@ -22,6 +22,13 @@ _COUNTED = re.compile(
     rf"\bhow (?:many|much) (?!{_AUX}\b)((?:(?!{_AUX}\b)[\w’'-]+ ?){{1,3}})", re.I
 )
 _MEASURED = re.compile(r"\bwhat(?:’s|'s| is| was| are| were) the (?:[\w’'-]+ )?(population|turnout|salary|budget|price|cost|age|value|worth)\b", re.I)
+# "what is the annual trade volume": what is measured, before the measure
+_MEASURED_THING = re.compile(
+    r"\bwhat(?:’s|'s| is| was| are| were) the (?:(?:annual|yearly|monthly|total|overall|current|average|"
+    r"estimated|combined|net|gross) )?(?!(?:annual|yearly|monthly|total|overall|current|average|estimated|"
+    r"combined|net|gross)\b)([a-z][\w-]+) (?:volume|level|figure|rate|total|bill)s?\b",
+    re.I,
+)
 
 
 # chat drops the apostrophe: "whats the name of...", "whos the envoy", "wheres it being held"
@@ -52,7 +59,7 @@ def counted(question: str) -> list[str]:
     """The words naming what a "how many/how much" question counts ("oil" in "How much oil does
     Russia export?", "giant casino resorts"), or the measure it asks for ("population"): the
     article must use at least one of them."""
-    m = _COUNTED.search(question) or _MEASURED.search(question)
+    m = _COUNTED.search(question) or _MEASURED.search(question) or _MEASURED_THING.search(question)
     found = m.group(1).split() if m else []
     return [] if any(w.casefold() in _KINDS for w in found) else found
 

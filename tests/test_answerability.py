@@ -1183,6 +1183,8 @@ def test_what_the_port_article_tells_is_quoted(port: Service, question: str, quo
         "how much did the ferry terminal cost to build in the first place",
         # a summit still to come has signed nothing
         "Did Silva and Garcia sign any agreement at their summit?",
+        # what a figure measures must be what the article speaks of: it never mentions trade
+        "What is the annual trade volume between the port and Spain?",
     ],
 )
 def test_what_the_port_article_does_not_tell_is_declined(port: Service, question: str) -> None:
