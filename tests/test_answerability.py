@@ -303,6 +303,26 @@ def test_a_close_runner_up_holding_a_name_leads_a_who_question(
     assert first is (runner_up if leads else best)
 
 
+@pytest.mark.parametrize(
+    ("question", "score", "leads"),
+    [
+        # "where": a place further down the article leads at 0.8 of the best
+        ("Where will the taped interviews end up?", 0.82, True),
+        ("Where will the taped interviews end up?", 0.7, False),
+        # other kinds keep the closer bar: a name at 0.82 of the best does not lead
+        ("Who will keep the taped interviews?", 0.82, False),
+    ],
+)
+def test_a_place_further_down_leads_a_where_question_sooner_than_other_kinds(
+    library: Service, question: str, score: float, leads: bool
+) -> None:
+    best = _hit("Some 83 MPs gave their answers in 100 hours of taped interviews for the study.", 1.0)
+    runner_up = _hit("The interviews are to be placed in the British Library by Ann Lee.", score)
+    result = SearchResult(question, (), (), False, question_type(question), False, {}, [best, runner_up])
+    first = library.answerer.typed_first(result).hits[0]
+    assert first is (runner_up if leads else best)
+
+
 RECORDS = """Council tightens its records rules
 
 The council will keep its letters and e-mails for ten years, it said on Friday.
