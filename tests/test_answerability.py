@@ -8,7 +8,7 @@ too much fails here too."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -56,10 +56,18 @@ def one_article(tmp_path: Path, text: str) -> Iterator[Service]:
         service.close()
 
 
-@pytest.fixture(scope="module")
-def library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    with one_article(tmp_path_factory.mktemp("library"), ARTICLE) as service:
-        yield service
+def article_fixture(name: str, text: str) -> Callable[[pytest.TempPathFactory], Iterator[Service]]:
+    """A fixture `name`: a service holding only this article, ingested once for the module."""
+
+    @pytest.fixture(scope="module", name=name)
+    def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+        with one_article(tmp_path_factory.mktemp(name), text) as answering:
+            yield answering
+
+    return service
+
+
+library = article_fixture("library", ARTICLE)
 
 
 def ask(service: Service, question: str) -> tuple[bool, str, int]:
@@ -210,10 +218,7 @@ The mayor hopes the two sides will settle their differences at a summit of harbo
 """
 
 
-@pytest.fixture(scope="module")
-def harbour(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    with one_article(tmp_path_factory.mktemp("harbour"), HARBOUR) as service:
-        yield service
+harbour = article_fixture("harbour", HARBOUR)
 
 
 @pytest.mark.parametrize(
@@ -1165,10 +1170,7 @@ Some 40 MPs have signed a letter backing the dockers' claim.
 """
 
 
-@pytest.fixture(scope="module")
-def port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    with one_article(tmp_path_factory.mktemp("port"), PORT) as service:
-        yield service
+port = article_fixture("port", PORT)
 
 
 @pytest.mark.parametrize(
@@ -1258,10 +1260,7 @@ The council wants the ferry operators to offer "corresponding measures" — read
 """
 
 
-@pytest.fixture(scope="module")
-def north(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    with one_article(tmp_path_factory.mktemp("north"), NORTH) as service:
-        yield service
+north = article_fixture("north", NORTH)
 
 
 @pytest.mark.parametrize(
