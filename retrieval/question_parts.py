@@ -22,11 +22,11 @@ _COUNTED = re.compile(
     rf"\bhow (?:many|much) (?!{_AUX}\b)((?:(?!{_AUX}\b)[\w’'-]+ ?){{1,3}})", re.I
 )
 _MEASURED = re.compile(r"\bwhat(?:’s|'s| is| was| are| were) the (?:[\w’'-]+ )?(population|turnout|salary|budget|price|cost|age|value|worth)\b", re.I)
-# "what is the annual trade volume": what is measured, before the measure
+# "what is the annual trade volume": what is measured, before the measure (not "annual")
+_HOW_MEASURED = "annual|yearly|monthly|total|overall|current|average|estimated|combined|net|gross"
 _MEASURED_THING = re.compile(
-    r"\bwhat(?:’s|'s| is| was| are| were) the (?:(?:annual|yearly|monthly|total|overall|current|average|"
-    r"estimated|combined|net|gross) )?(?!(?:annual|yearly|monthly|total|overall|current|average|estimated|"
-    r"combined|net|gross)\b)([a-z][\w-]+) (?:volume|level|figure|rate|total|bill)s?\b",
+    rf"\bwhat(?:’s|'s| is| was| are| were) the (?:(?:{_HOW_MEASURED}) )?(?!(?:{_HOW_MEASURED})\b)"
+    r"([a-z][\w-]+) (?:volume|level|figure|rate|total|bill)s?\b",
     re.I,
 )
 
