@@ -10,7 +10,6 @@ from bot.models import NOT_FOUND_TEXT, Answer, Citation, Mode
 from retrieval.aliases import PAST_FORMS, PLACE_KEYS
 from retrieval.answer_types import (
     MONEY_SUM,
-    MONTH_NAMES,
     AnswerType,
     asked_kinds,
     asked_roles,
@@ -20,7 +19,14 @@ from retrieval.answer_types import (
     names_two,
 )
 from retrieval.lexical import terms
-from retrieval.question_parts import counted, name_groups, question_names, question_numbers, speaker
+from retrieval.question_parts import (
+    MONTH_NAMES,
+    counted,
+    name_groups,
+    question_names,
+    question_numbers,
+    speaker,
+)
 from retrieval.search import WORD, Hit, HybridSearcher, SearchResult, Sentence, reports_speech
 from retrieval.types import Passage
 

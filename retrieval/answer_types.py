@@ -11,7 +11,7 @@ from functools import lru_cache
 from retrieval.aliases import PLACE_KEYS, place_spans, tokens_with_places
 from retrieval.chunking import sentence_spans
 from retrieval.lexical import STOPWORDS, stem, terms
-from retrieval.question_parts import AUXILIARIES, name_groups, question_names
+from retrieval.question_parts import AUXILIARIES, DAY_NAMES, MONTH_NAMES, name_groups, question_names
 
 
 class AnswerType(Enum):
@@ -100,13 +100,9 @@ _NUMBER = re.compile(
     r"thirty|forty|fifty|hundred|thousand|million|billion|trillion|dozen|dozens|double|doubled|"
     r"twice|triple|tripled|halved)\b|\b(a|one|two)[ -](half|third|thirds|quarter|quarters)\b|"
     r"\bhalf of\b)", re.I)
-MONTH_NAMES = (
-    "January|February|March|April|May|June|July|August|September|October|November|December"
-)
-_DAY_NAMES = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 # written with a capital ("May", not "may"), even in a case-blind pattern
 _MONTHS = f"(?-i:{MONTH_NAMES}|Jan|Feb|Aug|Sept|Oct|Nov|Dec)"
-_DAYS = f"(?-i:{_DAY_NAMES})"
+_DAYS = f"(?-i:{DAY_NAMES})"
 # A point or span in time, not just a word about time ("year", "later").
 _TIME = re.compile(
     rf"\b(1[89]\d\d|20\d\d|1[89]\d0s|20\d0s|{_MONTHS}|{_DAYS}|yesterday|today|tomorrow|"
@@ -137,7 +133,7 @@ _CAPITAL = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z][\w’'-]*")
 
 
 _NOT_NAMES = frozenset(
-    [*MONTH_NAMES.casefold().split("|"), *_DAY_NAMES.casefold().split("|"), "mr", "mrs", "ms", "dr", "sir", "lord", "lady", "i"]
+    [*MONTH_NAMES.casefold().split("|"), *DAY_NAMES.casefold().split("|"), "mr", "mrs", "ms", "dr", "sir", "lord", "lady", "i"]
 )
 _LOCATIVE = re.compile(
     r"\b(in|at|to|from|near|outside|inside|into|across|towards?|on|onto|via|beside|behind|"

@@ -92,9 +92,18 @@ def speaker(question: str) -> list[str]:
     return []
 
 
+MONTH_NAMES = "January|February|March|April|May|June|July|August|September|October|November|December"
+DAY_NAMES = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+# the day of a month ("his January 1 speech", "on 16 March"): part of a date, which an
+# article may write another way ("New Year's Day")
+_DAY_OF_MONTH = re.compile(
+    rf"\b(?:{MONTH_NAMES})\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTH_NAMES})\b"
+)
+
+
 def question_numbers(question: str) -> list[str]:
     """The figures a question quotes ("2007", "£1,400"), as stems: the article must hold them."""
-    return [t for t in terms(question) if t.isdigit()]
+    return [t for t in terms(_DAY_OF_MONTH.sub(" ", question)) if t.isdigit()]
 
 
 def question_names(question: str) -> list[str]:
@@ -129,9 +138,16 @@ def name_groups(question: str, proper: Collection[str] = ()) -> list[list[str]]:
 
 
 # written with a capital, but no name: "Are things still OK between Kim and Trump?"
-_NOT_NAMES = frozenset(["I", "OK", "Ok"])
+# a month or a day is a date, not a name ("his January 1 speech" is the New Year's Day address;
+# "May" may be the verb)
+_NOT_NAMES = frozenset(
+    ["I", "OK", "Ok", *(m for m in MONTH_NAMES.split("|") if m != "May"), *DAY_NAMES.split("|")]
+)
 # a region's adjective describes what is asked for; the article need not use it
 _REGION_WORDS = frozenset(
     ["european", "asian", "african", "arab", "scandinavian", "nordic", "baltic", "balkan",
-     "caribbean", "latin", "oceanian", "eurasian", "mediterranean"]
+     "caribbean", "latin", "oceanian", "eurasian", "mediterranean",
+     # "which Southeast Asian nation": a compass point before a region's adjective
+     "southeast", "south-east", "southeastern", "northeast", "north-east", "southwest",
+     "south-west", "northwest", "north-west", "central"]
 )

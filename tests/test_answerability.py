@@ -1358,3 +1358,27 @@ def test_who_led_it_wants_someone_named_not_a_post(tmp_path: Path) -> None:
     with one_article(tmp_path, DELEGATION) as service:
         assert_declined(service, "Who led the Nordhavn Council delegation that visited the harbour?")
         first_quote(service, "Who hosted the reception?", "a reception hosted by the town's mayor")
+
+
+LISBON = """Ferry talks collapse again
+
+The second round of ferry talks, in Lisbon, Portugal, collapsed at the end of March.
+
+In his New Year's Day address, the mayor warned that fares would rise if the talks failed.
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [
+        # "Southwest European" describes the answer: it names nothing the article must use
+        ("In what Southwest European nation did the failed second round of ferry talks take place?", "Lisbon, Portugal"),
+        # a date is no name or figure the article must write as the question does
+        ("What did the mayor warn in his January 1 speech?", "the mayor warned that fares would rise"),
+    ],
+)
+def test_a_region_or_a_date_in_a_question_is_not_a_name_the_article_must_use(
+    tmp_path: Path, question: str, quoted: str
+) -> None:
+    with one_article(tmp_path, LISBON) as service:
+        first_quote(service, question, quoted)
