@@ -99,11 +99,15 @@ class OpenAIChat:
         budget = min(timeout, self.timeout) if timeout is not None else self.timeout
         loop = asyncio.get_running_loop()
         deadline = loop.time() + max(0.0, budget)
+        failed: list[str] = []  # why each attempt before the last failed
         try:
             async with asyncio.timeout_at(deadline):
                 async with self.connect() as client:
-                    return await self._attempts(client, messages, on_delta, deadline)
+                    return await self._attempts(client, messages, on_delta, deadline, failed)
         except TimeoutError:
+            if failed:  # the time ran out on a retry: the endpoint's failure is the reason
+                log.warning("model endpoint still failing when CITEBOT_LLM_TIMEOUT=%g s ran out", self.timeout)
+                raise LLMError(failed[-1]) from None
             log.warning(
                 "model %s gave no reply in the %.1f s left of CITEBOT_LLM_TIMEOUT=%g s: raise it for a slow model",
                 self.model, budget, self.timeout,
@@ -112,7 +116,7 @@ class OpenAIChat:
 
     async def _attempts(
         self, client: AsyncOpenAI, messages: Sequence[Message], on_delta: DeltaSink | None,
-        deadline: float,
+        deadline: float, failed: list[str],
     ) -> str:
         loop = asyncio.get_running_loop()
         attempt = 0
@@ -135,6 +139,7 @@ class OpenAIChat:
                     )
                     raise LLMError(_status_reason(status)) from None
                 log.info("model endpoint answered HTTP %d; retrying in %.2f s", status, wait)
+                failed.append(_status_reason(status))
                 await asyncio.sleep(wait)
             except openai.APITimeoutError:
                 raise TimeoutError from None
@@ -150,6 +155,7 @@ class OpenAIChat:
                     )
                     raise LLMError(UNREACHABLE) from None
                 log.info("cannot reach the model endpoint (%s); retrying in %.2f s", _cause(exc), wait)
+                failed.append(UNREACHABLE)
                 await asyncio.sleep(wait)
             except (openai.APIError, ValueError, KeyError, TypeError, AttributeError) as exc:
                 # a 200 whose body is not a chat completion, or an error event mid-stream

@@ -101,6 +101,15 @@ async def test_retries_never_outlast_the_timeout(fake: FakeOpenAI) -> None:
     assert took < 1.0 and len(fake.requests) >= 3
 
 
+async def test_time_running_out_on_a_retry_reports_the_failure_not_a_timeout(fake: FakeOpenAI) -> None:
+    """A 503, then a retry that hangs until the deadline (a loaded machine, a slow endpoint):
+    the reader is told the endpoint failed, which is why there was a retry at all."""
+    fake.script(Status(503), Hang())
+    message, took, _ = await failure(chat_for(fake))
+    assert message == "model endpoint failed (HTTP 503)"
+    assert took < TIMEOUT + 0.5 and len(fake.requests) == 2
+
+
 async def test_a_bad_key_is_not_retried_and_the_log_says_what_to_set(
     fake: FakeOpenAI, caplog: pytest.LogCaptureFixture
 ) -> None:
