@@ -10,6 +10,7 @@ from bot.models import NOT_FOUND_TEXT, Answer, Citation, Mode
 from retrieval.aliases import PAST_FORMS, PLACE_KEYS
 from retrieval.answer_types import (
     MONEY_SUM,
+    TOKEN,
     AnswerType,
     asked_kinds,
     asked_roles,
@@ -249,7 +250,7 @@ class ExtractiveAnswerer:
             return True
         said = set(terms(best.passage.text))
         sentences = self.searcher.chunk_sentences(best)
-        at = next((i for i, x in enumerate(sentences) if x.start == best.passage.start), 0)
+        at = _position(sentences, best) or 0
         if at > 0 and sentences[at - 1].paragraph == best.passage.paragraph:
             said |= sentences[at - 1].terms
         return bool(places & said)
@@ -313,7 +314,7 @@ class ExtractiveAnswerer:
         its paragraph, or, when that paragraph is one short sentence (news often gives a
         sentence a paragraph), the sentence that follows it."""
         sentences = self.searcher.chunk_sentences(hit)
-        at = next((i for i, s in enumerate(sentences) if s.start == hit.passage.start), None)
+        at = _position(sentences, hit)
         if at is None:
             return hit.passage
         own = [i for i, s in enumerate(sentences) if s.paragraph == hit.passage.paragraph]
@@ -337,6 +338,11 @@ class ExtractiveAnswerer:
             quote.doc_id, quote.title, quote.source, quote.paragraph, quote.start, nxt.end,
             quote.text + gap + nxt.text, quote.score, paragraph_end=nxt.paragraph,
         )
+
+
+def _position(sentences: list[Sentence], hit: Hit) -> int | None:
+    """Where the hit's sentence stands among its chunk's sentences."""
+    return next((i for i, x in enumerate(sentences) if x.start == hit.passage.start), None)
 
 
 def _own_sentences(best: Hit, quote: Passage) -> list[str]:
@@ -370,7 +376,6 @@ _REACTS_AFTER = re.compile(
 _REACTS_BEFORE = re.compile(r"\b(?i:said|says|according to|replied|responded)\s+((the|[A-Z][\w.’'-]*)\s+){0,3}$")
 
 
-_TOKEN = re.compile(r"[\w’'-]+")
 # whom someone meets, visits or talks with: named as the other party, not as a speaker
 _MET_BEFORE = re.compile(
     r"\b(meet|meets|meeting|met|visit|visits|visited|visiting|with|see|seeing|invite|invited|host|hosted|"
@@ -382,7 +387,7 @@ def _mentions(who: list[str], text: str) -> list[re.Match[str]]:
     """Where the text names the one asked about: a word starting with one of theirs ("Lib Dems"
     are "Liberal Democrats")."""
     stems = [w.casefold().rstrip("s")[:5] for w in who if len(w) > 2]
-    return [m for m in _TOKEN.finditer(text) if m.group(0).casefold().startswith(tuple(stems))] if stems else []
+    return [m for m in TOKEN.finditer(text) if m.group(0).casefold().startswith(tuple(stems))] if stems else []
 
 
 def only_met(who: list[str], text: str) -> bool:

@@ -327,12 +327,12 @@ def _in_date(sentence: str, start: int, end: int) -> bool:
     return bool(_MONTH_BEFORE.search(sentence[:start]) or _MONTH_AFTER.match(sentence[end:]))
 
 
-_WORD = re.compile(r"[\w’'-]+")
+# a word as written, hyphens and apostrophes kept ("Kim-Putin", "Kim’s")
+TOKEN = re.compile(r"[\w’'-]+")
 _TIME_REACH = 15  # words between a time and what happened then
 _SCHEDULE_WORDS = frozenset(terms("deadline timeline timetable timescale"))
-_TIME_WORDS = frozenset(
-    terms("year years date day days time times month week decade century season deadline timeline "
-          "timetable timescale long soon ago happen happened take place")
+_TIME_WORDS = _SCHEDULE_WORDS | frozenset(
+    terms("year years date day days time times month week decade century season long soon ago happen happened take place")
 )
 
 
@@ -436,7 +436,7 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
             return bool(times)
         # near what the question asks the time of ("when did Kim meet Lavrov": "meet"), not a
         # date naming something else in a long sentence ("the June 12 Singapore declaration")
-        tokens = list(_WORD.finditer(sentence))
+        tokens = list(TOKEN.finditer(sentence))
         # ... or near the deadline asked for: "a timeline until the end of this year"
         event = event | (frozenset(terms(question)) & _SCHEDULE_WORDS)
         near = [i for i, t in enumerate(tokens) if _token_stems(t.group(0)) & event]
@@ -487,10 +487,11 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
     if _EVENT_ASKED.search(question) and _AHEAD_ASKED.search(question) and not _all_named(question, sentence):
         return False  # "where will the Kim-Putin summit be": every one it names, the same sentence
     site = _SITE_ASKED.search(question)
+    said = set(terms(question)) if site else set()
     if site and any(
         m.group(1).casefold() not in _DETERMINERS and m.group(1).casefold() not in asked
         # next to what the question says of it, not "the traditional choice of a seaside venue"
-        and set(terms(" ".join(sentence[: m.start()].split()[-_SITE_REACH:]))) & set(terms(question))
+        and set(terms(" ".join(sentence[: m.start()].split()[-_SITE_REACH:]))) & said
         for m in re.finditer(rf"\b([\w-]+) {site['noun']}s?\b", sentence, re.I)
     ):
         return True  # "what nuclear site did they dismantle": "dismantlement of its nuclear test site"
@@ -524,7 +525,7 @@ _NAME_REACH = 4  # words between a role and the name it is given ("Kim's grandfa
 def _named_near(sentence: str, role: str, asked: str, people_only: bool) -> bool:
     """Whether a name the question lacks stands within a few words of the role ("the Punggye-ri
     test site", "Foreign Minister Sergei Lavrov"), not just somewhere in the sentence."""
-    roles = [m.start() for m in _WORD.finditer(sentence) if stem(m.group(0).casefold()) == role]
+    roles = [m.start() for m in TOKEN.finditer(sentence) if stem(m.group(0).casefold()) == role]
     for name in _names(sentence, asked, people_only):
         at = sentence.find(name)
         if at < 0:
