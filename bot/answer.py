@@ -15,6 +15,7 @@ from retrieval.answer_types import (
     asked_kinds,
     asked_roles,
     asks_where,
+    gives_post,
     holds,
     names_in_role,
     names_two,
@@ -263,7 +264,7 @@ class ExtractiveAnswerer:
         if best is None or result.kind is None:
             return result
         roles = asked_roles(result.question) if result.kind is AnswerType.PERSON else ""
-        if roles and not names_in_role(roles, best.passage.text):
+        if roles and not names_in_role(roles, best.passage.text) and not gives_post(result.question, best.passage.text):
             # "Who is the boss of TBWA?": "Trevor Beattie, TBWA's boss", not a sentence that
             # names TBWA and someone else
             lead = self._runner_up(result, self.policy.role_ratio, lambda text: names_in_role(roles, text))

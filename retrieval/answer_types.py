@@ -461,6 +461,9 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
         people_only = bool(_HUMAN_ASKED.search(question))
         if _RUNS.search(question):  # "who led the delegation": someone named, not "the ambassador"
             return bool(_names(sentence, asked, people_only=True))
+        one = _ONE_ROLE_ASKED.search(question)
+        if one:  # "which journalist got the e-mail": someone named, or given a post of that kind
+            return bool(_names(sentence, asked, people_only=True)) or gives_post(question, sentence)
         asked_stems = set(terms(question))
         named = _NAME_OF.search(question)
         if named:  # "the name of Kim's grandfather": a name written next to that grandfather
@@ -626,6 +629,34 @@ _ROLE_NOUNS = (
     "governor|commissioner|ambassador|spokesman|spokeswoman|treasurer|executive"
 )
 _RUNS = re.compile(r"^\W*who (runs|heads|leads|led|ran|headed|chairs|chaired|founded|owns|owned)\b", re.I)
+# "which journalist", "what Labour official": one person (not "which ministers", "which
+# lawmaker groups", "what lawmaker-level contacts")
+_ONE_ROLE_ASKED = re.compile(
+    rf"\b(which|what) ((?!{AUXILIARIES}\b)[\w’'-]+ ){{0,2}}?(?P<role>{_HUMAN_ROLE})\b(?!’s|'s|-|\s+[a-z]+s\b)", re.I
+)
+# the posts that are kinds of the one asked for: "which diplomat" is answered by "the Russian
+# ambassador", "which journalist" not by "media chief"
+_KINDS_OF = {
+    "diplomat": "ambassador envoy consul",
+    "envoy": "ambassador diplomat consul",
+    "official": "minister secretary ambassador envoy spokesman spokeswoman commissioner officer adviser aide",
+    "journalist": "reporter correspondent presenter editor",
+    "leader": "president premier chairman king queen chancellor",
+}
+_KINDS = {role: frozenset(f"{role} {kinds}".split()) for role, kinds in _KINDS_OF.items()}
+
+
+def gives_post(question: str, sentence: str) -> bool:
+    """Whether a question for one person by role ("which Russian diplomat threw a reception")
+    is answered by a post of that kind the question does not use ("the Russian ambassador")."""
+    one = _ONE_ROLE_ASKED.search(question)
+    if not one:
+        return False
+    role = one["role"].casefold()
+    kinds = _KINDS.get(role, frozenset([role])) - set(TOKEN.findall(question.casefold()))
+    return any(w in kinds or w[:-1] in kinds for w in TOKEN.findall(sentence.casefold()))
+
+
 _ROLE_IN_QUESTION = re.compile(rf"^\W*who\b.*\b({_ROLE_NOUNS})s?\b", re.I)
 # "which senior Russian official has Kim met": someone given with a title of office
 _OFFICE_ASKED = re.compile(r"^\W*(which|what) ([\w-]+ ){0,3}?(official|diplomat|minister)s?\b", re.I)

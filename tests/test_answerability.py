@@ -1382,3 +1382,24 @@ def test_a_region_or_a_date_in_a_question_is_not_a_name_the_article_must_use(
 ) -> None:
     with one_article(tmp_path, LISBON) as service:
         first_quote(service, question, quoted)
+
+
+TEXT_ROW = """Harbour chief's text sent to the wrong phone
+
+Former harbour press chief Tom Avery is at the centre of a new row over a text message full of insults aimed at local journalists.
+
+Mr Avery sent the message by mistake to the town paper after it asked about his part in the ferry campaign. He later said it had all been a silly fuss.
+
+The message was meant for a council officer. It was sent by mistake to Gazette reporter Priya Nair, who published it.
+
+By the spring, the town had welcomed a reception hosted by the Danish ambassador at the harbour.
+"""
+
+
+def test_which_journalist_wants_the_one_named_or_a_post_of_that_kind(tmp_path: Path) -> None:
+    """"Which journalist got the message?" asks for one person: the reporter named further
+    down, not the opening sentence's press chief and journalists; "which diplomat" is
+    answered by "the Danish ambassador", a diplomat though never called one."""
+    with one_article(tmp_path, TEXT_ROW) as service:
+        first_quote(service, "Which journalist actually received Tom Avery's misdirected text message?", "Gazette reporter Priya Nair")
+        first_quote(service, "Which diplomat hosted a reception at the harbour?", "hosted by the Danish ambassador")
