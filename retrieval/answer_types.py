@@ -355,6 +355,16 @@ _AGE = re.compile(
 )
 _DURATION = re.compile(r"\bhow (long|soon)\b", re.I)
 _TIME_UNIT = r"(?P<unit>seconds?|minutes?|hours?|days?|weeks?|fortnights?|months?|years?|decades?|centuries)"
+# "how many people died": a count told by what happened to them, next to the figure ("bombs
+# which killed seven people", "three were injured"), not any count of people nearby
+_TOLLS = {
+    "death": "die died dies dead death deaths kill killed killing killings fatalities fatality lives",
+    "injury": "injured injuries injury wounded wounding hurt",
+    "arrest": "arrested arrests arrest detained detentions",
+}
+_TOLL_OF = {w: frozenset(words.split()) for words in _TOLLS.values() for w in words.split()}
+_TOLL_ASKED = re.compile(rf"\bhow many\b.*?\b({'|'.join(sorted(_TOLL_OF, key=len, reverse=True))})\b", re.I)
+_TOLL_REACH = 4  # words between the figure and what happened ("killed a total of 12 people")
 _UNIT_ASKED = re.compile(r"\bhow many " + _TIME_UNIT + r"\b", re.I)
 _UNIT_AMOUNT = re.compile(
     r"\b(\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
@@ -403,6 +413,9 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
             return bool(_AGE.search(sentence))
         if _UNIT_ASKED.search(question):  # "how many days did it last": a span of time, not
             return bool(_UNIT_AMOUNT.search(sentence))  # any figure ("the March 2018 emphasis")
+        toll = _TOLL_ASKED.search(question)
+        if toll:
+            return _told_near(sentence, asked, _TOLL_OF[toll.group(1).casefold()])
         if _DURATION.search(question) and any(m.group(0).casefold() not in asked for m in _TIME.finditer(sentence)):
             return True  # "how long has Kim given Washington": "until the end of this year"
         # "how much was the agency paid": a sum, or a share (but "how much will paid leave
@@ -518,6 +531,24 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
         _new(m.group(0), asked) for m in _CAPITAL.finditer(sentence)
         if not any(a <= m.start() < b for a, b in places)
     ) or any(_new(sentence[a:b], asked) for a, b in places)
+
+
+def asks_toll(question: str) -> bool:
+    """Whether a "how many" question counts by what happened ("how many people died")."""
+    return bool(_TOLL_ASKED.search(question)) and not _UNIT_ASKED.search(question)
+
+
+def _told_near(sentence: str, asked: str, told: frozenset[str]) -> bool:
+    """Whether a figure the question lacks stands within a few words of one of `told`."""
+    tokens = list(TOKEN.finditer(sentence))
+    starts = [t.start() for t in tokens]
+    near = [i for i, t in enumerate(tokens) if t.group(0).casefold() in told]
+    return any(
+        abs(i - bisect_left(starts, m.start())) <= _TOLL_REACH
+        for m in _NUMBER.finditer(sentence)
+        if m.group(0).casefold() not in asked and not _in_date(sentence, m.start(), m.end())
+        for i in near
+    )
 
 
 _FIRST_PERSON = re.compile(r"(?-i:\bI\b)(?!['’]?\.)")

@@ -1403,3 +1403,25 @@ def test_which_journalist_wants_the_one_named_or_a_post_of_that_kind(tmp_path: P
     with one_article(tmp_path, TEXT_ROW) as service:
         first_quote(service, "Which journalist actually received Tom Avery's misdirected text message?", "Gazette reporter Priya Nair")
         first_quote(service, "Which diplomat hosted a reception at the harbour?", "hosted by the Danish ambassador")
+
+
+JAILINGS = """Minister apologises over wrongful jailings
+
+The minister was commenting on the wrongful jailing of nine people for bomb attacks on two bars in Dunmore and Kilbeg in 1981.
+
+The families had hoped for an apology in parliament. The move followed a long campaign for a public apology after nine people were wrongly convicted of planting the bombs which killed five people.
+"""
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many people died in the bar bombings in Dunmore and Kilbeg?",
+        "How many people were killed by the Dunmore and Kilbeg bar bombs?",
+    ],
+)
+def test_how_many_died_is_told_by_the_figure_next_to_killed(tmp_path: Path, question: str) -> None:
+    """"How many died": the figure the article gives for those killed, further down, not the
+    number jailed in the sentence that names both towns and the bombings."""
+    with one_article(tmp_path, JAILINGS) as service:
+        first_quote(service, question, "the bombs which killed five people")
