@@ -43,6 +43,9 @@ _CAUSAL = re.compile(r"\b(because|since|as a result|due to|so that|in order to|r
 _REPORTING = frozenset(
     stem(w) for w in ["said", "says", "say", "warned", "warn", "warns", "told", "tell", "tells", "suggested", "argued", "stated", "announced", "emphasized", "emphasised", "insisted", "added", "claimed", "noted", "stressed", "explained", "according", "address", "speech", "statement", "remarks", "interview", "declared", "promised", "vowed", "pledged", "urged"]
 )
+# where a thing is put away, however it is said: "where will the tapes be kept": "placed in
+# the British Library"
+_PUT_AWAY = frozenset(terms("kept stored housed held deposited archived placed put"))
 _RRF_K = 60
 # How a sentence is scored: the weighted share of the question's terms in the sentence, in it
 # and the sentence before, in its paragraph; WordLlama cosine, centred on the article; the
@@ -87,9 +90,13 @@ class _Share:
     terms: Sequence[str]
     weights: dict[str, float]
     total: float
+    alternates: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def __call__(self, present: frozenset[str]) -> float:
-        return sum(self.weights[t] for t in self.terms if t in present) / self.total
+        return sum(
+            self.weights[t] for t in self.terms
+            if t in present or not self.alternates.get(t, frozenset()).isdisjoint(present)
+        ) / self.total
 
 
 def _soft_coverage(
@@ -187,6 +194,8 @@ class SearchResult:
     hits: list[Hit] = field(default_factory=list)
     paragraphs: list[Passage] = field(default_factory=list)
     part: Part | None = None  # the part of the article the question points at
+    # a question's term -> other terms a sentence may say it by ("be kept": "placed in")
+    alternates: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def best(self) -> Hit | None:
@@ -465,6 +474,8 @@ class HybridSearcher:
             question, qterms, bigrams, speech, question_type(focus), bool(_WHY.search(focus)),
             weights, part=part,
         )
+        if result.kind is AnswerType.PLACE and asks_where(focus):
+            result.alternates.update((t, _PUT_AWAY) for t in qterms if t in _PUT_AWAY)
         if not snap.chunks or not qterms:
             return result
         qvec = self.embedder.embed_one(focus)
@@ -528,7 +539,7 @@ class HybridSearcher:
             if found is None:  # once per article, not per chunk: several chunks share one
                 profile = snap.profile(chunk.doc_id)
                 weights = profile.spread_weights(named)
-                share = _Share(qterms, weights, sum(weights.values()) or 1.0)
+                share = _Share(qterms, weights, sum(weights.values()) or 1.0, query.alternates)
                 found = per_doc[chunk.doc_id] = (profile, share, profile.cosine(qvec))
             profile, share, article = found
             vectors = snap.vectors(chunk, self.embedder)

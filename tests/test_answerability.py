@@ -1425,3 +1425,21 @@ def test_how_many_died_is_told_by_the_figure_next_to_killed(tmp_path: Path, ques
     number jailed in the sentence that names both towns and the bombings."""
     with one_article(tmp_path, JAILINGS) as service:
         first_quote(service, question, "the bombs which killed five people")
+
+
+ORAL_HISTORY = """Harbour voices recorded for history
+
+Some 40 fishermen gave their answers in 60 hours of recorded interviews for the study "Voices of the Quay".
+
+Even after the great storm of 1987 and the new quay at Kilbeg, the fishermen interviewed often say they feel their work is forgotten.
+
+The tapes are to be placed in the Dunmore Library as a historical record.
+"""
+
+
+def test_where_a_thing_will_be_kept_is_where_it_is_placed(tmp_path: Path) -> None:
+    """"Where will the interviews be kept?": "placed in the Dunmore Library", not a sentence
+    about the fishermen interviewed that names a place for something else."""
+    with one_article(tmp_path, ORAL_HISTORY) as service:
+        quote = first_quote(service, "Where will the recorded interviews with the fishermen be kept?", "placed in the Dunmore Library")
+        assert quote.startswith("The tapes are to be placed")  # cited at its own paragraph
