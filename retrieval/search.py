@@ -46,6 +46,20 @@ _REPORTING = frozenset(
 # where a thing is put away, however it is said: "where will the tapes be kept": "placed in
 # the British Library"
 _PUT_AWAY = frozenset(terms("kept stored housed held deposited archived placed put"))
+# "instead of X", "rather than X": what the answer is not, so X's words count for less
+_CONTRAST = re.compile(r"\b(?:instead of|rather than)\s+([^,;?!.]+)", re.I)
+CONTRAST_WEIGHT = 0.5
+
+
+def _contrasted(question: str) -> set[str]:
+    """Terms only in a question's "instead of ..." or "rather than ..." clause."""
+    m = _CONTRAST.search(question)
+    if not m:
+        return set()
+    rest = question[: m.start()] + question[m.end() :]
+    return set(terms(m.group(1), _QUESTION_STOP)) - set(terms(rest, _QUESTION_STOP))
+
+
 _RRF_K = 60
 # How a sentence is scored: the weighted share of the question's terms in the sentence, in it
 # and the sentence before, in its paragraph; WordLlama cosine, centred on the article; the
@@ -470,6 +484,9 @@ class HybridSearcher:
         speech = any(w in _SPEECH_ASKED for w in all_words) and not _ABOUT_THE_TEXT.search(focus) and part is None
         top_idf = index.idf("\0never")
         weights = {t: (index.idf(t) if index.known(t) else top_idf * 1.5) for t in qterms}
+        for t in _contrasted(focus):  # "what does Blackpool get instead of the autumn
+            if t in weights:  # conference": the answer is not the autumn conference
+                weights[t] *= CONTRAST_WEIGHT
         result = SearchResult(
             question, qterms, bigrams, speech, question_type(focus), bool(_WHY.search(focus)),
             weights, part=part,

@@ -1443,3 +1443,20 @@ def test_where_a_thing_will_be_kept_is_where_it_is_placed(tmp_path: Path) -> Non
     with one_article(tmp_path, ORAL_HISTORY) as service:
         quote = first_quote(service, "Where will the recorded interviews with the fishermen be kept?", "placed in the Dunmore Library")
         assert quote.startswith("The tapes are to be placed")  # cited at its own paragraph
+
+
+CONFERENCE = """Ferry union takes its 2026 autumn conference to Dunmore
+
+The ferry union will hold its 2026 autumn conference in Dunmore and not Kilbeg, it has been confirmed.
+
+For years the union has rotated its conferences between Kilbeg, Ardmore and Bellport. The news that the autumn conference will not come to Kilbeg will be seen as a blow to the town.
+
+Kilbeg will get the much smaller February spring meeting instead, in what will be seen as a placatory move.
+"""
+
+
+def test_what_the_question_sets_aside_is_not_the_answer(tmp_path: Path) -> None:
+    """"What does Kilbeg get instead of the autumn conference?": the words after "instead of"
+    say what the answer is not, so the sentence repeating them does not lead."""
+    with one_article(tmp_path, CONFERENCE) as service:
+        first_quote(service, "What will Kilbeg get instead of the 2026 autumn conference?", "February spring meeting")
