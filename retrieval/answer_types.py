@@ -436,7 +436,8 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
         )
     if kind is AnswerType.TIME:
         if _OFTEN_ASKED.search(question):  # "how often": "every morning", "daily", "twice a year"
-            return bool(_FREQUENCY.search(sentence))
+            # (not "she often criticised him": the question's own word says no more)
+            return any(m.group(0).casefold() not in asked for m in _FREQUENCY.finditer(sentence))
         if _YEAR_ASKED.search(question):
             found = re.finditer(r"\b(1[89]\d\d|20\d\d|(last|next|this|that) year)\b", sentence, re.I)
         elif _DATE_ASKED.search(question):

@@ -46,6 +46,7 @@ _REPORTING = frozenset(
 # where a thing is put away, however it is said: "where will the tapes be kept": "placed in
 # the British Library"
 _PUT_AWAY = frozenset(terms("kept stored housed held deposited archived placed put"))
+_HOW_OFTEN = re.compile(r"\bhow often\b", re.I)
 # "instead of X", "rather than X": what the answer is not, so X's words count for less
 _CONTRAST = re.compile(r"\b(?:instead of|rather than)\s+([^,;?!.]+)", re.I)
 CONTRAST_WEIGHT = 0.5
@@ -475,6 +476,8 @@ class HybridSearcher:
         focus = without_qualifier(pointed)
         all_words = words(focus)
         qwords = [w for w in all_words if w not in _QUESTION_STOP]
+        if _HOW_OFTEN.search(focus):  # "how often": a question word, as "many" is in "how many"
+            qwords = [w for w in qwords if w != "often"]
         index = snap.index
         # initials no article uses, for a name one writes out ("KCNA"), stand for its words
         qterms = tuple(dict.fromkeys(t for st in map(term_of, qwords) for t in snap.as_written(st)))

@@ -1460,3 +1460,20 @@ def test_what_the_question_sets_aside_is_not_the_answer(tmp_path: Path) -> None:
     say what the answer is not, so the sentence repeating them does not lead."""
     with one_article(tmp_path, CONFERENCE) as service:
         first_quote(service, "What will Kilbeg get instead of the 2026 autumn conference?", "February spring meeting")
+
+
+BRIEFINGS = """Mayor's wife to join the ferry campaign
+
+The mayor's wife, Ann Rees, is to play a leading role in the ferry campaign.
+
+During an interview on the Morning News she said she often criticised Mr Rees at news conferences for not showing the side of him that she knows during the campaign.
+
+Mr Rees will host a news conference at the town hall every morning, his campaign chief said.
+"""
+
+
+def test_how_often_is_a_question_word_not_a_word_to_find(tmp_path: Path) -> None:
+    """"How often will the mayor hold news conferences?": "every morning", not the sentence
+    that happens to say "often" (which says no more than the question does)."""
+    with one_article(tmp_path, BRIEFINGS) as service:
+        first_quote(service, "How often is Mr Rees doing news conferences during the campaign?", "every morning")
