@@ -1476,4 +1476,5 @@ def test_how_often_is_a_question_word_not_a_word_to_find(tmp_path: Path) -> None
     """"How often will the mayor hold news conferences?": "every morning", not the sentence
     that happens to say "often" (which says no more than the question does)."""
     with one_article(tmp_path, BRIEFINGS) as service:
-        first_quote(service, "How often is Mr Rees doing news conferences during the campaign?", "every morning")
+        quote = first_quote(service, "How often is Mr Rees doing news conferences during the campaign?", "every morning")
+        assert quote.startswith("Mr Rees will host")  # cited at its own paragraph
