@@ -1478,3 +1478,21 @@ def test_how_often_is_a_question_word_not_a_word_to_find(tmp_path: Path) -> None
     with one_article(tmp_path, BRIEFINGS) as service:
         quote = first_quote(service, "How often is Mr Rees doing news conferences during the campaign?", "every morning")
         assert quote.startswith("Mr Rees will host")  # cited at its own paragraph
+
+
+WIND_VOTE = """Island council to decide on wind farms
+
+A decision on whether to allow the mainland to build wind farms is set to be made by the Island Council.
+
+The vote on the wind farms is due to be taken on Thursday and is expected to be close.
+
+The Green Party says the mainland should not decide.
+"""
+
+
+def test_when_is_answered_by_the_time_in_a_close_runner_up(tmp_path: Path) -> None:
+    """"When is the council vote?": the sentence giving its day, close behind the one that
+    repeats the question's words but gives no time."""
+    with one_article(tmp_path, WIND_VOTE) as service:
+        quote = first_quote(service, "When is the Island Council vote on the wind farms?", "on Thursday")
+        assert quote.startswith("The vote on the wind farms")  # cited at its own paragraph
