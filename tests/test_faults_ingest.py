@@ -230,7 +230,10 @@ def test_kill_9_while_replacing_changed_articles_then_again_equals_a_clean_inges
     shutil.copytree(corpus, articles)
     ingest(where, articles)
     old = {i: d["hash"] for i, d in snapshot(where, embedder).documents.items()}
+    stored = {Path(d["source"]).relative_to(corpus) for d in clean.snapshot.documents.values()}
     for path in sorted(articles.rglob("*.txt")):  # a new version of every article
+        if path.relative_to(articles) not in stored:
+            continue  # skipped as no article (stdlib's "from _contextvars import *"): still none
         path.write_text(path.read_text(encoding="utf-8") + "\n\nThis page was revised after publication.\n",
                         encoding="utf-8")  # fmt: skip
     proc = citebot(where.env, "ingest", str(articles), "--json")
