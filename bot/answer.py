@@ -229,9 +229,17 @@ class ExtractiveAnswerer:
         summit"): then "where did Kim and Putin eventually meet" is not answered by another
         meeting."""
         groups = name_groups(question, self.searcher.proper_names(doc_id))
-        if len(groups) < 2 and not any(len(group) > 1 for group in groups):
-            return False  # two named, or one in full ("Tony Blair", "the Hutton Inquiry")
-        told = self.searcher.sentences_naming(doc_id, groups)
+        if len(groups) >= 2 or any(len(group) > 1 for group in groups):
+            # two named, or one in full ("Tony Blair", "the Hutton Inquiry")
+            told = self.searcher.sentences_naming(doc_id, groups)
+            if told and all(_MAYBE.search(text) and not _DONE.search(text) for text in told):
+                return True
+        # ... or every sentence about the vote asked of has it still to come ("the vote is due to
+        # be taken on Wednesday"): "what was the result of the Holyrood vote" has none yet
+        decided = _DECIDED_BY.search(question)
+        if decided is None:
+            return False
+        told = self.searcher.sentences_naming(doc_id, [terms(decided.group(1))])
         return bool(told) and all(_MAYBE.search(text) and not _DONE.search(text) for text in told)
 
     def answer(self, result: SearchResult, mode: Mode = "extractive", note: str = "") -> Answer:
@@ -445,11 +453,14 @@ _OUTCOME_ASKED = re.compile(
     r"\bdid (\S+ ){1,5}?(pass|approve|reject|adopt|carry)\b|\bwho (won|lost)\b|"
     r"\bhow many (\S+ ){0,4}?(voted|backed|supported|opposed|rejected)\b|\bwhich way did (\S+ ){1,5}?(vote|go|decide|rule)\b|"
     r"\bby (what|how big a|how large a|how wide a) margin\b|\bby how many votes\b|\b(which|what) \w+ (won|lost)\b|"
+    r"\b(vote|ballot) (count|tally|result|margin)s?\b|\bwhat was the (final |eventual )?(margin|tally|count)\b|"
     r"\bdid (\S+ ){1,6}?(eventually|finally|actually|ultimately) (meet|hold|sign|agree|decide|announce|vote)\b|"
     r"\bwhen they (eventually|finally|actually|ultimately) (met|signed|agreed)\b|"
     r"\bdid (\S+ ){1,6}?(agree|sign|announce|unveil|conclude|decide) (\S+ ){0,2}?(at|in|during|when|after)\b",
     re.I,
 )
+# what an outcome question may ask the result of
+_DECIDED_BY = re.compile(r"\b(vote|ballot|decision|ruling|verdict|referendum)s?\b", re.I)
 # what building something cost, and a sentence about building it (not what it cost to run)
 _BUILD_COST_ASKED = re.compile(
     r"\bcost\b.*\b(to build|to construct|building|constructing|construction|originally|in the first place|"

@@ -1496,3 +1496,22 @@ def test_when_is_answered_by_the_time_in_a_close_runner_up(tmp_path: Path) -> No
     with one_article(tmp_path, WIND_VOTE) as service:
         quote = first_quote(service, "When is the Island Council vote on the wind farms?", "on Thursday")
         assert quote.startswith("The vote on the wind farms")  # cited at its own paragraph
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What was the result of the Island Council vote on wind farms?",
+        "what was the final vote count on the wind farms",
+        "what was the margin in the island council wind farm vote",
+    ],
+)
+def test_a_vote_still_to_come_has_no_result_yet(tmp_path: Path, question: str) -> None:
+    """Every sentence about the vote has it still to come ("due to be taken on Thursday"): its
+    result, count or margin is not in the article; once it says how the vote went, it is."""
+    with one_article(tmp_path, WIND_VOTE) as service:
+        assert_declined(service, question)
+    held = WIND_VOTE.replace("is due to be taken on Thursday and is expected to be close", "was won 30 to 12 by the wind farms' backers").replace("is set to be made", "was made")
+    (tmp_path / "held").mkdir()
+    with one_article(tmp_path / "held", held) as service:
+        first_quote(service, question, "30 to 12")
