@@ -229,18 +229,16 @@ class ExtractiveAnswerer:
         summit"): then "where did Kim and Putin eventually meet" is not answered by another
         meeting."""
         groups = name_groups(question, self.searcher.proper_names(doc_id))
-        if len(groups) >= 2 or any(len(group) > 1 for group in groups):
-            # two named, or one in full ("Tony Blair", "the Hutton Inquiry")
-            told = self.searcher.sentences_naming(doc_id, groups)
-            if told and all(_MAYBE.search(text) and not _DONE.search(text) for text in told):
-                return True
+        # two named, or one in full ("Tony Blair", "the Hutton Inquiry")
+        named = len(groups) >= 2 or any(len(group) > 1 for group in groups)
+        if named and _all_ahead(self.searcher.sentences_naming(doc_id, groups)):
+            return True
         # ... or every sentence about the vote asked of has it still to come ("the vote is due to
         # be taken on Wednesday"): "what was the result of the Holyrood vote" has none yet
         decided = _DECIDED_BY.search(question)
         if decided is None:
             return False
-        told = self.searcher.sentences_naming(doc_id, [terms(decided.group(1))])
-        return bool(told) and all(_MAYBE.search(text) and not _DONE.search(text) for text in told)
+        return _all_ahead(self.searcher.sentences_naming(doc_id, [terms(decided.group(1))]))
 
     def answer(self, result: SearchResult, mode: Mode = "extractive", note: str = "") -> Answer:
         if result.best is None:
@@ -493,6 +491,11 @@ _DONE = re.compile(
     r"\b(voted|decided|approved|rejected|backed|passed|ruled|agreed|chose|bought|sold|won|lost|"
     r"concluded|resulted|ended)\b", re.I,
 )
+
+
+def _all_ahead(told: list[str]) -> bool:
+    """Whether there are such sentences and each has it still to come or only as a maybe."""
+    return bool(told) and all(_MAYBE.search(text) and not _DONE.search(text) for text in told)
 
 
 def only_ahead(sentence: str) -> bool:
