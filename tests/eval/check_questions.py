@@ -142,6 +142,54 @@ def load_jsonl(path, errors):
     return rows
 
 
+def check_answerable(r, docs, scope, where, errors, warnings=None):
+    """Check an answerable line: its keys, gold spans (verbatim in the body, 2-12 words, within
+    one sentence) and answer_any (in a gold sentence). Returns (doc, the gold sentences), or
+    (None, []) when the line cannot be checked further."""
+    extra = set(r) - {"q", "gold", "answer_any", "doc"}
+    if extra:
+        errors.append("%s: unexpected keys %s" % (where, sorted(extra)))
+    gold, anyv, doc = r.get("gold"), r.get("answer_any"), r.get("doc")
+    if not (isinstance(gold, list) and 1 <= len(gold) <= 3 and all(isinstance(g, str) and g.strip() for g in gold)):
+        errors.append("%s: gold must be a list of 1-3 non-empty strings" % where)
+        return None, []
+    if not (isinstance(anyv, list) and 1 <= len(anyv) <= 3 and all(isinstance(a, str) and a.strip() for a in anyv)):
+        errors.append("%s: answer_any must be a list of 1-3 non-empty strings" % where)
+        return None, []
+    if doc not in docs:
+        errors.append("%s: doc %r is not a known article (%s)" % (where, doc, ", ".join(sorted(docs))))
+        return None, []
+    if scope == "seed" and doc != SEED_DOC:
+        errors.append("%s: seed file names doc %r" % (where, doc))
+    d = docs[doc]
+    gold_sents = []
+    for g in gold:
+        ng = norm(g)
+        nw = len(ng.split())
+        if nw < 2 or nw > 12:
+            errors.append("%s: gold %r has %d words (want 2-12)" % (where, g, nw))
+        if ng not in d["full"]:
+            errors.append("%s: gold %r not found verbatim in %s" % (where, g, doc))
+            continue
+        if ng not in d["body"]:
+            errors.append("%s: gold %r only occurs in the title/boilerplate of %s" % (where, g, doc))
+            continue
+        hits = [s for s in d["sents"] if ng in s]
+        if not hits:
+            errors.append("%s: gold %r crosses a sentence boundary in %s" % (where, g, doc))
+        gold_sents.extend(hits)
+        others = [o for o in docs if o != doc and ng in docs[o]["body"]]
+        if others and warnings is not None:
+            warnings.append("%s: gold %r also occurs in %s" % (where, g, ", ".join(others)))
+    for a in anyv:
+        na = norm(a)
+        if na not in d["body"]:
+            errors.append("%s: answer_any %r not found in %s" % (where, a, doc))
+        elif gold_sents and not any(na in s for s in gold_sents):
+            errors.append("%s: answer_any %r not in a sentence holding a gold span" % (where, a))
+    return doc, gold_sents
+
+
 def main():
     verbose = "-v" in sys.argv[1:]
     docs = load_docs()
@@ -177,48 +225,10 @@ def main():
                     errors.append("%s: unanswerable line has extra keys %s" % (where, sorted(extra)))
                 continue
             ans += 1
-            extra = set(r) - {"q", "gold", "answer_any", "doc"}
-            if extra:
-                errors.append("%s: unexpected keys %s" % (where, sorted(extra)))
-            gold, anyv, doc = r.get("gold"), r.get("answer_any"), r.get("doc")
-            if not (isinstance(gold, list) and 1 <= len(gold) <= 3 and all(isinstance(g, str) and g.strip() for g in gold)):
-                errors.append("%s: gold must be a list of 1-3 non-empty strings" % where)
+            doc, gold_sents = check_answerable(r, docs, scope, where, errors, warnings)
+            if doc is None:
                 continue
-            if not (isinstance(anyv, list) and 1 <= len(anyv) <= 3 and all(isinstance(a, str) and a.strip() for a in anyv)):
-                errors.append("%s: answer_any must be a list of 1-3 non-empty strings" % where)
-                continue
-            if doc not in docs:
-                errors.append("%s: doc %r is not a known article" % (where, doc))
-                continue
-            if scope == "seed" and doc != SEED_DOC:
-                errors.append("%s: seed file names doc %r" % (where, doc))
             per_doc[doc] += 1
-            d = docs[doc]
-            gold_sents = []
-            for g in gold:
-                ng = norm(g)
-                nw = len(ng.split())
-                if nw < 2 or nw > 12:
-                    errors.append("%s: gold %r has %d words (want about 3-12)" % (where, g, nw))
-                if ng not in d["full"]:
-                    errors.append("%s: gold %r not found in %s" % (where, g, doc))
-                    continue
-                if ng not in d["body"]:
-                    errors.append("%s: gold %r only occurs in the title/boilerplate of %s" % (where, g, doc))
-                    continue
-                hits = [s for s in d["sents"] if ng in s]
-                if not hits:
-                    errors.append("%s: gold %r crosses a sentence boundary in %s" % (where, g, doc))
-                gold_sents.extend(hits)
-                others = [o for o in docs if o != doc and ng in docs[o]["body"]]
-                if others:
-                    warnings.append("%s: gold %r also occurs in %s" % (where, g, ", ".join(others)))
-            for a in anyv:
-                na = norm(a)
-                if na not in d["body"]:
-                    errors.append("%s: answer_any %r not found in %s" % (where, a, doc))
-                elif gold_sents and not any(na in s for s in gold_sents):
-                    errors.append("%s: answer_any %r not in a sentence holding a gold span" % (where, a))
             # wording mix: share of the question's content words found in the gold sentences
             qc = content(r["q"])
             sc = set().union(*(content(s) for s in gold_sents)) if gold_sents else set()
