@@ -287,9 +287,9 @@ class ExtractiveAnswerer:
         # "where will the tapes end up": a place further down ("placed in the British Library")
         # ... or a time ("the vote is due to be taken on Wednesday"), or a toll further down
         # ("the bombs which killed seven people")
-        where = (kind is AnswerType.PLACE and asks_where(result.question)) or kind is AnswerType.TIME
+        where_or_when = (kind is AnswerType.PLACE and asks_where(result.question)) or kind is AnswerType.TIME
         toll = kind is AnswerType.NUMBER and asks_toll(result.question)
-        ratio = self.policy.toll_ratio if toll else self.policy.where_ratio if where else self.policy.typed_ratio
+        ratio = self.policy.toll_ratio if toll else self.policy.where_ratio if where_or_when else self.policy.typed_ratio
         return self._runner_up(
             result, ratio, lambda text: holds(kind, text, result.question)
         ) or result

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Callable, Sequence
 from enum import Enum
 from functools import lru_cache
 
@@ -450,16 +451,10 @@ def holds(kind: AnswerType, sentence: str, question: str) -> bool:
             return bool(times)
         # near what the question asks the time of ("when did Kim meet Lavrov": "meet"), not a
         # date naming something else in a long sentence ("the June 12 Singapore declaration")
-        tokens = list(TOKEN.finditer(sentence))
         # ... or near the deadline asked for: "a timeline until the end of this year"
         event = event | (frozenset(terms(question)) & _SCHEDULE_WORDS)
-        near = [i for i, t in enumerate(tokens) if _token_stems(t.group(0)) & event]
-        if not near:
-            return True  # the sentence says it in other words: nothing to measure from
-        starts = [t.start() for t in tokens]
-        return any(
-            abs(i - bisect_left(starts, m.start())) <= _TIME_REACH for m in times for i in near
-        )
+        close = _within(sentence, times, lambda word: bool(_token_stems(word) & event), _TIME_REACH)
+        return True if close is None else close  # None: it says it in other words, nothing to measure from
     if kind is AnswerType.PERSON:
         # a name ("Sergei Lavrov", "Putin") or people named by role ("taxpayers", "employers")
         if _BUYER_ASKED.search(question):  # "which company bought it": a name that is not a
@@ -541,15 +536,24 @@ def asks_toll(question: str) -> bool:
 
 def _told_near(sentence: str, asked: str, told: frozenset[str]) -> bool:
     """Whether a figure the question lacks stands within a few words of one of `told`."""
-    tokens = list(TOKEN.finditer(sentence))
-    starts = [t.start() for t in tokens]
-    near = [i for i, t in enumerate(tokens) if t.group(0).casefold() in told]
-    return any(
-        abs(i - bisect_left(starts, m.start())) <= _TOLL_REACH
-        for m in _NUMBER.finditer(sentence)
+    figures = [
+        m for m in _NUMBER.finditer(sentence)
         if m.group(0).casefold() not in asked and not _in_date(sentence, m.start(), m.end())
-        for i in near
-    )
+    ]
+    return bool(_within(sentence, figures, lambda word: word.casefold() in told, _TOLL_REACH))
+
+
+def _within(
+    sentence: str, found: Sequence[re.Match[str]], is_near: Callable[[str], bool], reach: int
+) -> bool | None:
+    """Whether one of `found` stands within `reach` words of a word `is_near` picks; None when
+    the sentence has no such word."""
+    tokens = list(TOKEN.finditer(sentence))
+    near = [i for i, t in enumerate(tokens) if is_near(t.group(0))]
+    if not near:
+        return None
+    starts = [t.start() for t in tokens]
+    return any(abs(i - bisect_left(starts, m.start())) <= reach for m in found for i in near)
 
 
 _FIRST_PERSON = re.compile(r"(?-i:\bI\b)(?!['’]?\.)")

@@ -108,6 +108,8 @@ class _Share:
     alternates: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def __call__(self, present: frozenset[str]) -> float:
+        if not self.alternates:  # the usual case, scored for every candidate sentence
+            return sum(self.weights[t] for t in self.terms if t in present) / self.total
         return sum(
             self.weights[t] for t in self.terms
             if t in present or not self.alternates.get(t, frozenset()).isdisjoint(present)
