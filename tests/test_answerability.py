@@ -1515,3 +1515,35 @@ def test_a_vote_still_to_come_has_no_result_yet(tmp_path: Path, question: str) -
     (tmp_path / "held").mkdir()
     with one_article(tmp_path / "held", held) as service:
         first_quote(service, question, "30 to 12")
+
+
+FERRY_CREW = """Families of the ferry crew win an apology
+
+The council has apologised to the families of three ferry crew wrongly jailed for the 1988 harbour fire.
+
+Most of those jailed were members of two families. All were arrested because of a family link to Tom Reilly.
+
+Mr Reilly's father Sean was arrested when sailing to Kilbeg from Ardmore to help his son. He died while serving his sentence. Also arrested was his cousin Mary Reilly, who was freed in 1991.
+
+Some 40 fishermen gave their answers in 60 hours of taped interviews with the families for a study of the case.
+
+The interviews are to be placed in the Dunmore Library as a historical record.
+"""
+ferry_crew = article_fixture("ferry_crew", FERRY_CREW)
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted", "opening"),
+    [
+        ("What happened to Tom Reilly's father after he was arrested?", "He died while serving his sentence", "Mr Reilly's father Sean"),
+        ("What became of Tom Reilly's father?", "He died while serving his sentence", "Mr Reilly's father Sean"),
+        ("what's going to happen to the interviews", "placed in the Dunmore Library", "The interviews are to be placed"),
+    ],
+)
+def test_what_happened_to_someone_is_told_where_they_are_the_subject(
+    ferry_crew: Service, question: str, quoted: str, opening: str
+) -> None:
+    """"What happened to X": the sentence with X, or a pronoun for X, as its subject ("He died
+    while serving his sentence"), not one that names X in passing ("All were arrested because
+    of a family link to Tom Reilly")."""
+    assert first_quote(ferry_crew, question, quoted).startswith(opening)
