@@ -102,6 +102,7 @@ class AnswerPolicy:
     # naming the place and the people counted otherwise wins: "the jailing of 11 people for
     # bomb attacks on pubs in Guildford and Woolwich")
     toll_ratio: float = 0.5
+    first_told_ratio: float = 0.85  # an earlier sentence giving the same figure, this close, leads
     role_ratio: float = 0.7  # a runner-up naming the holder of a post asked about, this close
     # (0.5 to 0.7 alike over every set; 0.85 gains little)
 
@@ -243,7 +244,7 @@ class ExtractiveAnswerer:
     def answer(self, result: SearchResult, mode: Mode = "extractive", note: str = "") -> Answer:
         if result.best is None:
             return not_found(result.question, mode, note)
-        result = self.typed_first(result)
+        result = self.first_told(self.typed_first(result))
         passages = self.quotes(result)
         if not self.answerable(result, passages[0]):
             return not_found(result.question, mode, note)
@@ -293,6 +294,26 @@ class ExtractiveAnswerer:
         return self._runner_up(
             result, ratio, lambda text: holds(kind, text, result.question)
         ) or result
+
+    def first_told(self, result: SearchResult) -> SearchResult:
+        """When the leading sentence gives a figure that an earlier sentence of its article,
+        scoring close, gives too, the earlier one leads: news states a fact first, then
+        repeats it with detail ("reports the party repaid £500,000 to Lord Ashcroft")."""
+        best = result.best
+        if best is None or result.kind is not AnswerType.NUMBER:
+            return result
+        figures = set(_FIGURE.findall(best.passage.text))
+        if not figures:
+            return result
+        for i, hit in enumerate(result.hits[1 : self.policy.typed_depth + 1], start=1):
+            if hit.score < self.policy.first_told_ratio * best.score:
+                break
+            if (
+                hit.passage.doc_id == best.passage.doc_id and hit.passage.start < best.passage.start
+                and figures & set(_FIGURE.findall(hit.passage.text))
+            ):
+                return replace(result, hits=[hit, *result.hits[:i], *result.hits[i + 1 :]])
+        return result
 
     def _runner_up(
         self, result: SearchResult, ratio: float, has: Callable[[str], bool]
@@ -353,6 +374,10 @@ class ExtractiveAnswerer:
             quote.doc_id, quote.title, quote.source, quote.paragraph, quote.start, nxt.end,
             quote.text + gap + nxt.text, quote.score, paragraph_end=nxt.paragraph,
         )
+
+
+# a sum or a count as written ("£500,000", "19%", "£28.7m"); not a year, which many sentences share
+_FIGURE = re.compile(r"[£$€]\d[\d,.]*(?:m|bn)?|\b(?!(?:19|20)\d\d\b)\d[\d,.]*\d%?")
 
 
 def _position(sentences: list[Sentence], hit: Hit) -> int | None:

@@ -91,6 +91,11 @@ sworn:swear swept:sweep swam:swim swum:swim swung:swing took:take taken:take tau
 tore:tear torn:tear told:tell thought:think threw:throw thrown:throw understood:understand
 undertook:undertake undertaken:undertake woke:wake woken:wake wore:wear worn:wear wept:weep
 won:win withdrew:withdraw withdrawn:withdraw wrote:write written:write
+repaid:repay overpaid:overpay underpaid:underpay prepaid:prepay misled:mislead mistook:mistake
+mistaken:mistake oversaw:oversee overseen:oversee overcame:overcome overthrew:overthrow
+overthrown:overthrow foresaw:foresee foreseen:foresee rebuilt:rebuild retold:retell resold:resell
+rewrote:rewrite rewritten:rewrite upheld:uphold withheld:withhold withstood:withstand undid:undo
+undone:undo outgrew:outgrow outgrown:outgrow
 """
 # A compass adjective names its direction: "Western countries" are "the west".
 _DIRECTIONS = "western:west eastern:east northern:north southern:south"

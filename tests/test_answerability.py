@@ -1547,3 +1547,49 @@ def test_what_happened_to_someone_is_told_where_they_are_the_subject(
     while serving his sentence"), not one that names X in passing ("All were arrested because
     of a family link to Tom Reilly")."""
     assert first_quote(ferry_crew, question, quoted).startswith(opening)
+
+
+def _told(text: str, score: float, start: int, doc: str = "a") -> Hit:
+    return Hit(Passage(doc, "T", f"{doc}.txt", 1 + start // 100, start, start + len(text), text, score), score, f"{doc}-{start}")
+
+
+@pytest.mark.parametrize(
+    ("runner_up", "leads"),
+    [
+        (_told("She would not discuss reports the club repaid £80,000 to Mr Hale.", 0.9, 100), True),
+        # another figure is another fact
+        (_told("She would not discuss reports the club repaid £60,000 to Mr Hale.", 0.9, 100), False),
+        # not close enough
+        (_told("She would not discuss reports the club repaid £80,000 to Mr Hale.", 0.7, 100), False),
+        # told after the best, not before it
+        (_told("She would not discuss reports the club repaid £80,000 to Mr Hale.", 0.9, 900), False),
+        # in another article
+        (_told("She would not discuss reports the club repaid £80,000 to Mr Hale.", 0.9, 100, "b"), False),
+    ],
+)
+def test_a_figure_the_article_gave_before_is_quoted_where_it_first_gave_it(
+    library: Service, runner_up: Hit, leads: bool
+) -> None:
+    """News states a fact, then repeats it with detail: the first telling leads, when close."""
+    question = "How much did the club reportedly repay Mr Hale?"
+    best = _told("Ms Lowe refused to discuss weekend newspaper reports that the club had repaid £80,000 to former chairman Mr Hale.", 1.0, 500)
+    result = SearchResult(question, (), (), False, question_type(question), False, {}, [best, runner_up])
+    first = library.answerer.first_told(result).hits[0]
+    assert first is (runner_up if leads else best)
+
+
+LOAN_ROW = """Club row over chairman's loan
+
+Rovers manager Dan Price says the club's critics have no idea how to run a football team.
+
+Club secretary Ann Lowe was speaking after Mr Price told fans the board had lost its way. She would not discuss reports the club repaid £80,000 to Mr Hale after he predicted relegation.
+
+Ms Lowe said the board had done nothing wrong. She refused to discuss weekend newspaper reports that the club had repaid £80,000 to former chairman Mr Hale after he said the team could not stay up. "We repay loans when they are due but do not comment on private matters," she said, insisting she had a "warm" relationship with Mr Hale.
+"""
+
+
+def test_an_irregular_past_with_a_prefix_is_its_verb(tmp_path: Path) -> None:
+    """"How much did the club repay?": "repaid £80,000", not "We repay loans when they are
+    due", which gives no figure (and so had the question declined)."""
+    with one_article(tmp_path, LOAN_ROW) as service:
+        first_quote(service, "How much did the club repay to Mr Hale?", "repaid £80,000")
