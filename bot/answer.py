@@ -305,7 +305,7 @@ class ExtractiveAnswerer:
         figures = set(_FIGURE.findall(best.passage.text))
         if not figures:
             return result
-        for i, hit in enumerate(result.hits[1 : self.policy.typed_depth + 1], start=1):
+        for i, hit in enumerate(result.hits[1:], start=1):
             if hit.score < self.policy.first_told_ratio * best.score:
                 break
             if (
@@ -377,7 +377,7 @@ class ExtractiveAnswerer:
 
 
 # a sum or a count as written ("£500,000", "19%", "£28.7m"); not a year, which many sentences share
-_FIGURE = re.compile(r"[£$€]\d[\d,.]*(?:m|bn)?|\b(?!(?:19|20)\d\d\b)\d[\d,.]*\d%?")
+_FIGURE = re.compile(r"[£$€]\d(?:[\d,.]*\d)?(?:m|bn)?|\b(?!(?:19|20)\d\d\b)\d[\d,.]*\d%?")
 
 
 def _position(sentences: list[Sentence], hit: Hit) -> int | None:

@@ -47,6 +47,9 @@ _REPORTING = frozenset(
 # the British Library"
 _PUT_AWAY = frozenset(terms("kept stored housed held deposited archived placed put"))
 _HOW_OFTEN = re.compile(r"\bhow often\b", re.I)
+# "what date", "which year", "what time of day": asks when, so the word says nothing of the topic
+_WHAT_TIME = re.compile(r"\b(?:what|which)\s+(?:date|day|year|month|time)\b", re.I)
+_TIME_FRAME = frozenset(["date", "day", "year", "month", "time"])
 # "instead of X", "rather than X": what the answer is not, so X's words count for less
 _CONTRAST = re.compile(r"\b(?:instead of|rather than)\s+([^,;?!.]+)", re.I)
 CONTRAST_WEIGHT = 0.5
@@ -539,6 +542,8 @@ class HybridSearcher:
         qwords = [w for w in all_words if w not in _QUESTION_STOP]
         if _HOW_OFTEN.search(focus):  # "how often": a question word, as "many" is in "how many"
             qwords = [w for w in qwords if w != "often"]
+        if _WHAT_TIME.search(focus):  # "what date is the Budget": a question word, as "when" is
+            qwords = [w for w in qwords if w not in _TIME_FRAME]
         fated = _fated(focus)
         if fated:  # "what became of": the question's frame, as "happened" is
             qwords = [w for w in qwords if w not in _FATE_FRAME]

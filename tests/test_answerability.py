@@ -1557,6 +1557,8 @@ def _told(text: str, score: float, start: int, doc: str = "a") -> Hit:
     ("runner_up", "leads"),
     [
         (_told("She would not discuss reports the club repaid £80,000 to Mr Hale.", 0.9, 100), True),
+        # the same sum, ending a sentence ("... the extra £80,000.")
+        (_told("She would not discuss reports of the extra £80,000.", 0.9, 100), True),
         # another figure is another fact
         (_told("She would not discuss reports the club repaid £60,000 to Mr Hale.", 0.9, 100), False),
         # not close enough
@@ -1593,3 +1595,30 @@ def test_an_irregular_past_with_a_prefix_is_its_verb(tmp_path: Path) -> None:
     due", which gives no figure (and so had the question declined)."""
     with one_article(tmp_path, LOAN_ROW) as service:
         first_quote(service, "How much did the club repay to Mr Hale?", "repaid £80,000")
+
+
+TOWN_BUDGET = """Council leader rules out a Budget spree
+
+The council leader has denied that there will be a giveaway in the town's Budget on 16 March.
+
+Mr Hale said he was sure the Budget would not put the town's finances at risk. "I don't think we'll see a Budget spending spree," he said.
+
+Business leaders said the Budget should put any spare cash into skills, and the Budget should stay prudent.
+
+The mayor has yet to name the date of the local election, but most councillors expect 5 May.
+"""
+
+
+def test_what_date_asks_when_and_is_no_word_to_find(tmp_path: Path) -> None:
+    """"What date is the Budget?": the Budget's date, not the sentence that says "the date of
+    the local election" (with another article in the store, so "Budget" alone does not decide)."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "budget.txt").write_text(TOWN_BUDGET, encoding="utf-8")
+    (seeds / "library.txt").write_text(ARTICLE, encoding="utf-8")
+    service = build_service(Settings.from_env(env_for(tmp_path, CITEBOT_SEEDS_DIR=str(seeds))))
+    try:
+        quote = first_quote(service, "What date is the Budget?", "on 16 March")
+        assert quote.startswith("The council leader has denied")
+    finally:
+        service.close()
