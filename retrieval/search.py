@@ -122,6 +122,15 @@ def _about(fated: frozenset[str], sentence: Sentence, before: Sentence | None) -
     return opening[0].casefold() in _PRONOUN and before is not None and not fated.isdisjoint(before.terms)
 
 
+# a quote told by a pronoun ("..., he told BBC News."): the one named in the sentence before
+_PRONOUN_SAID = re.compile(r"\b(?:he|she)\s+(?:said|told|added|says|insisted|argued|warned|explained|stressed)\b", re.I)
+
+
+def _named(text: str) -> frozenset[str]:
+    """Stems of the capitalized words of a sentence past its first word: who it names."""
+    return frozenset(t for w in WORD.findall(text)[1:] if w[0].isupper() for t in terms(w))
+
+
 _RRF_K = 60
 # How a sentence is scored: the weighted share of the question's terms in the sentence, in it
 # and the sentence before, in its paragraph; WordLlama cosine, centred on the article; the
@@ -640,11 +649,13 @@ class HybridSearcher:
             # the paragraph of the part the question points at, if any ("the subtitle")
             pointed = None if query.part is None else snap.part_paragraph(chunk.doc_id, query.part)
             for i, s in enumerate(sentences):
-                window = s.terms
+                window = own = s.terms
                 if i > 0 and sentences[i - 1].paragraph == s.paragraph:
                     window = window | sentences[i - 1].terms  # "its collapse": who is "it"?
+                    if _PRONOUN_SAID.search(s.text):  # "..., he told BBC News": who is "he"?
+                        own = own | _named(sentences[i - 1].text)
                 features = (
-                    share(s.terms),
+                    share(own),
                     share(window),
                     share(para_terms[s.paragraph]),
                     float(centred[i]),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -45,15 +45,21 @@ A short history, which tells how the library first opened its doors to readers a
 
 
 @contextmanager
-def one_article(tmp_path: Path, text: str) -> Iterator[Service]:
-    """A service whose store holds only this article, ingested from seeds/ on first ask."""
+def articles(tmp_path: Path, *texts: str) -> Iterator[Service]:
+    """A service whose store holds only these articles, ingested from seeds/ on first ask."""
     (tmp_path / "seeds").mkdir()
-    (tmp_path / "seeds" / "article.txt").write_text(text, encoding="utf-8")
+    for n, text in enumerate(texts):
+        (tmp_path / "seeds" / f"article{n or ''}.txt").write_text(text, encoding="utf-8")
     service = build_service(Settings.from_env(env_for(tmp_path, CITEBOT_SEEDS_DIR=str(tmp_path / "seeds"))))
     try:
         yield service
     finally:
         service.close()
+
+
+def one_article(tmp_path: Path, text: str) -> AbstractContextManager[Service]:
+    """A service whose store holds only this article."""
+    return articles(tmp_path, text)
 
 
 def article_fixture(name: str, text: str) -> Callable[[pytest.TempPathFactory], Iterator[Service]]:
@@ -1612,13 +1618,26 @@ The mayor has yet to name the date of the local election, but most councillors e
 def test_what_date_asks_when_and_is_no_word_to_find(tmp_path: Path) -> None:
     """"What date is the Budget?": the Budget's date, not the sentence that says "the date of
     the local election" (with another article in the store, so "Budget" alone does not decide)."""
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    (seeds / "budget.txt").write_text(TOWN_BUDGET, encoding="utf-8")
-    (seeds / "library.txt").write_text(ARTICLE, encoding="utf-8")
-    service = build_service(Settings.from_env(env_for(tmp_path, CITEBOT_SEEDS_DIR=str(seeds))))
-    try:
+    with articles(tmp_path, TOWN_BUDGET, ARTICLE) as service:
         quote = first_quote(service, "What date is the Budget?", "on 16 March")
         assert quote.startswith("The council leader has denied")
-    finally:
-        service.close()
+
+
+DIRTY_CAMPAIGN = """Rival says the mayor will fight a dirty campaign
+
+Mayor Tom Reilly lied about the harbour so has no qualms about lying in the election campaign, say his rivals.
+
+Councillor Ann Lowe was speaking at her campaign launch after Mr Reilly told party members his rivals offered a "hard right agenda".
+
+Ms Lowe accused the mayor of telling lies about his opponents' plans. "What we learned at the weekend is what the mayor's tactics are going to be and it's going to be fear and smear," she told the Dunmore Gazette.
+
+The mayor toured the town's schools at the weekend and spoke at his party's spring dinner.
+"""
+
+
+def test_she_told_is_said_by_the_one_named_before(tmp_path: Path) -> None:
+    """"According to Ann Lowe, what will the tactics be?": the quote "she told" the Gazette is
+    hers (she is named in the sentence before), not the sentence that names her and says
+    nothing of tactics."""
+    with articles(tmp_path, DIRTY_CAMPAIGN, ARTICLE) as service:
+        first_quote(service, "According to Ann Lowe, what will the mayor's tactics be in the campaign?", "fear and smear")
