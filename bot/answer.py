@@ -202,6 +202,8 @@ class ExtractiveAnswerer:
             _DISCUSSED.search(result.best.passage.text) and names_two(asked, result.best.passage.text)
         ):
             return False  # "What did Kim and Lavrov talk about?": "he did meet Lavrov" says not what
+        if not names_the_making(result.question, _own_sentences(result.best, quote)):
+            return False  # "Who directed the film?": "starring Daniel Day-Lewis" names no director
         if _AUTHOR_ASKED.search(result.question) and not _BYLINE.search(quote.text):
             return False  # "Who wrote this article?": "Howard has written to Blair" is no byline
         if _OUTCOME_ASKED.search(result.question) and not _FUTURE_ASKED.search(result.question) and (
@@ -465,6 +467,25 @@ _AUTHOR_ASKED = re.compile(
     r"\bwho(’s|'s| is| was) the (author|writer|journalist)\b|\bwhose byline\b|\bwho wrote (it|this)\b",
     re.I,
 )
+# "Who directed the film?": who made a work is told where the making is ("directed by",
+# "its director"), not by a name the sentence gives for something else ("starring Daniel
+# Day-Lewis"). The question's verb, less its ending, begins a word of the sentence.
+_MAKER_ASKED = re.compile(
+    r"\bwho (directed|produced|composed|designed|invented|founded|painted|edited|narrated|translated|"
+    r"photographed|sculpted|choreographed|created|built)\b", re.I
+)
+
+
+def names_the_making(question: str, texts: list[str]) -> bool:
+    """Whether a "who directed / designed / founded it" question's act is in one of the texts."""
+    m = _MAKER_ASKED.search(question)
+    if not m:
+        return True
+    verb = m.group(1).casefold()
+    root = "buil" if verb == "built" else verb[:-2] if verb.endswith("ed") else verb
+    return any(re.search(rf"\b{root}\w*", text, re.I) for text in texts)
+
+
 _BYLINE = re.compile(
     r"\b(written|reported|reporting) by\b|(^|\n)\s*By [A-Z][\w’'-]+ [A-Z]|\b(correspondent|columnist)\b"
 )

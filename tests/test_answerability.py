@@ -1641,3 +1641,36 @@ def test_she_told_is_said_by_the_one_named_before(tmp_path: Path) -> None:
     nothing of tactics."""
     with articles(tmp_path, DIRTY_CAMPAIGN, ARTICLE) as service:
         first_quote(service, "According to Ann Lowe, what will the mayor's tactics be in the campaign?", "fear and smear")
+
+
+FILM = """Ferry crew case to be retold
+
+The case of the three ferry crew was highlighted in the award-winning film The Long Quay, starring Ann Lowe.
+
+The families say the council has never explained why the case took so long.
+"""
+SECOND_FILM = """Ferry crew case to be retold again
+
+A second film about the ferry crew, directed by Tom Reilly, will tell the story of the families.
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "question", "quoted"),
+    [
+        (FILM, "Who starred in the film The Long Quay?", "starring Ann Lowe"),
+        (SECOND_FILM, "Who directed the second film about the ferry crew?", "directed by Tom Reilly"),
+    ],
+)
+def test_who_made_a_work_is_answered_where_the_making_is_told(
+    tmp_path: Path, text: str, question: str, quoted: str
+) -> None:
+    with one_article(tmp_path, text) as service:
+        first_quote(service, question, quoted)
+
+
+def test_who_directed_it_is_declined_where_only_its_star_is_named(tmp_path: Path) -> None:
+    """"Who directed The Long Quay?": the article names its star, not its director."""
+    with one_article(tmp_path, FILM) as service:
+        answer = asyncio.run(service.ask("Who directed the film The Long Quay?"))
+        assert answer.not_found and not answer.citations
