@@ -174,9 +174,12 @@ _IN_AREA = re.compile(
     r"(\b(in|of)|\b(MP|MSP|MEP|AM|candidate|member|seat|councillor)\s+for)\s+(?P<name>[A-Z][\w’'-]+)"
 )
 # "where should the money be spent / go": what it goes on, not a place
+_MONEY_NOUN = r"\b(money|cash|funds?|surplus|windfall|proceeds|savings|revenue|budget)\b"
+_MONEY_MOVED = r"\b(go|goes|going|went|gone|put|putting|use|used|direct|directed|channel|channelled|channeled)\b"
 _SPENT_WHERE = re.compile(
     r"^where\b.*\b(spent|spend|spending|invest|invested|investing)\b|"
-    r"^where\b.*\b(money|cash|funds?|surplus|windfall|proceeds|savings|revenue|budget)\b.*\b(go|goes|going|went|gone|put|used)\b",
+    # "where should the money go", "where did he want them to put any spare cash"
+    rf"^where\b.*({_MONEY_NOUN}.*{_MONEY_MOVED}|{_MONEY_MOVED}.*{_MONEY_NOUN})",
     re.I,
 )
 _SPENT_ON = re.compile(

@@ -578,6 +578,9 @@ The business group said any spare cash should be spent on training dock workers.
         ("What did the mayor accuse the PM of?", "hiding from the voters"),
         # where money should go is what it is spent on, not a place
         ("Where did the business group want any spare cash to go?", "spent on training dock workers"),
+        # ... however the question orders its words
+        ("Where did the business group want the mayor to put any spare cash?", "spent on training dock workers"),
+        ("Where did the business group want any spare cash directed?", "spent on training dock workers"),
     ],
 )
 def test_a_question_may_say_it_in_other_words_news_uses(tmp_path: Path, question: str, quoted: str) -> None:
