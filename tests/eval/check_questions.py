@@ -190,6 +190,22 @@ def check_answerable(r, docs, scope, where, errors, warnings=None):
     return doc, gold_sents
 
 
+def check_counts(fname, counts, wanted, scope, per_doc, docs, min_per_doc, seed_target, seed_slack, errors):
+    """A file's counts: answerable and unanswerable lines as wanted; in the 14-article file, at
+    least `min_per_doc` questions an article and about `seed_target` (within `seed_slack`) on
+    the seed."""
+    for kind, got, want in zip(("answerable", "unanswerable"), counts, wanted, strict=True):
+        if got != want:
+            errors.append("%s: %d %s, want %d" % (fname, got, kind, want))
+    if scope != "corpus":
+        return
+    for doc in docs:
+        if per_doc[doc] < min_per_doc:
+            errors.append("%s: %d questions about %s, want at least %d" % (fname, per_doc[doc], doc, min_per_doc))
+    if abs(per_doc[SEED_DOC] - seed_target) > seed_slack:
+        errors.append("%s: %d seed-article questions, want %d (within %d)" % (fname, per_doc[SEED_DOC], seed_target, seed_slack))
+
+
 def main():
     verbose = "-v" in sys.argv[1:]
     docs = load_docs()
@@ -238,16 +254,7 @@ def main():
             if verbose:
                 print("  %-11s %.2f  %s" % (band, ratio, r["q"]))
 
-        if ans != n_ans:
-            errors.append("%s: %d answerable, want %d" % (fname, ans, n_ans))
-        if unans != n_un:
-            errors.append("%s: %d unanswerable, want %d" % (fname, unans, n_un))
-        if scope == "corpus":
-            for doc in docs:
-                if per_doc[doc] < min_per_doc:
-                    errors.append("%s: %d questions about %s, want at least %d" % (fname, per_doc[doc], doc, min_per_doc))
-            if abs(per_doc[SEED_DOC] - seed_target) > 2:
-                errors.append("%s: %d seed questions, want about %d" % (fname, per_doc[SEED_DOC], seed_target))
+        check_counts(fname, (ans, unans), (n_ans, n_un), scope, per_doc, docs, min_per_doc, seed_target, 2, errors)
         mix_report[fname] = (ans, unans, dict(per_doc), mix)
 
     # duplicates and near-duplicates

@@ -7,7 +7,7 @@ import os
 import sys
 from collections import Counter
 
-from check_questions import PUBLIC, SEED_DOC, check_answerable, load_docs, load_jsonl, norm
+from check_questions import PUBLIC, check_answerable, check_counts, load_docs, load_jsonl, norm
 
 
 def main():
@@ -45,16 +45,7 @@ def main():
             doc, _ = check_answerable(r, docs, scope, where, errors)
             if doc is not None:
                 per_doc[doc] += 1
-        if ans != n_ans:
-            errors.append("%s: %d answerable, want %d" % (fname, ans, n_ans))
-        if unans != n_un:
-            errors.append("%s: %d unanswerable, want %d" % (fname, unans, n_un))
-        if scope == "corpus":
-            for doc in docs:
-                if per_doc[doc] < min_per_doc:
-                    errors.append("%s: %d questions about %s, want at least %d" % (fname, per_doc[doc], doc, min_per_doc))
-            if abs(per_doc[SEED_DOC] - seed_target) > 1:
-                errors.append("%s: %d seed-article questions, want %d" % (fname, per_doc[SEED_DOC], seed_target))
+        check_counts(fname, (ans, unans), (n_ans, n_un), scope, per_doc, docs, min_per_doc, seed_target, 1, errors)
     for e in errors:
         print("ERROR: " + e)
     print("%d error(s)" % len(errors))
