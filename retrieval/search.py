@@ -250,6 +250,9 @@ class Sentence:
     end: int
     terms: frozenset[str]
     bigrams: frozenset[tuple[str, str]]
+    # a quote told by a pronoun ("..., he told BBC News"): the stems of whom the sentence before,
+    # in its paragraph, names; scored as the sentence's own words
+    speaker: frozenset[str] = frozenset()
 
     @property
     def text(self) -> str:
@@ -434,12 +437,18 @@ class _Snapshot:
         if found is None:
             found = []
             for para in chunk.paragraphs:
+                before: tuple[int, int] | None = None
                 for s, e in sentence_spans(chunk.text, para.start - chunk.start, para.end - chunk.start):
                     seq = terms(chunk.text[s:e])
+                    speaker: frozenset[str] = (
+                        _named(chunk.text[before[0] : before[1]])
+                        if before is not None and _PRONOUN_SAID.search(chunk.text, s, e) else frozenset()
+                    )
                     found.append(
                         Sentence(chunk, para.n, chunk.start + s, chunk.start + e,
-                                 frozenset(seq), frozenset(pairwise(seq)))
+                                 frozenset(seq), frozenset(pairwise(seq)), speaker)
                     )
+                    before = (s, e)
             self._sentences[chunk.id] = found
         return found
 
@@ -649,13 +658,11 @@ class HybridSearcher:
             # the paragraph of the part the question points at, if any ("the subtitle")
             pointed = None if query.part is None else snap.part_paragraph(chunk.doc_id, query.part)
             for i, s in enumerate(sentences):
-                window = own = s.terms
+                window = s.terms
                 if i > 0 and sentences[i - 1].paragraph == s.paragraph:
                     window = window | sentences[i - 1].terms  # "its collapse": who is "it"?
-                    if _PRONOUN_SAID.search(s.text):  # "..., he told BBC News": who is "he"?
-                        own = own | _named(sentences[i - 1].text)
                 features = (
-                    share(own),
+                    share(s.terms | s.speaker if s.speaker else s.terms),  # "he told": who is "he"?
                     share(window),
                     share(para_terms[s.paragraph]),
                     float(centred[i]),
